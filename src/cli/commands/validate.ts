@@ -1,0 +1,63 @@
+// `jsplan validate [PATH...]`: load and check manifests, offline. Exit 1 on any error, 0 otherwise.
+
+import { loadManifests } from "../../load/load.js";
+import type { DesiredState } from "../../model/desired.js";
+import { countBySeverity, diagnosticToJson, plural, renderDiagnostics } from "../../render/diagnostics.js";
+import type { Style } from "../../render/style.js";
+import type { CliIO } from "../io.js";
+
+export interface ValidateArgs {
+  readonly paths: readonly string[];
+  readonly format: "text" | "json";
+  readonly quiet: boolean;
+}
+
+export async function validateCommand(args: ValidateArgs, io: CliIO, style: Style): Promise<number> {
+  const result = await loadManifests(args.paths, {
+    cwd: io.cwd,
+    env: io.env,
+    readStdin: (n) => io.readStdin(n),
+  });
+  const { errors, warnings } = countBySeverity(result.diagnostics);
+  const files = result.files.map((f) => f.path);
+  if (args.format === "json") {
+    const body = {
+      valid: errors === 0,
+      files,
+      summary: { errors, warnings, ...(result.desired ? counts(result.desired) : {}) },
+      diagnostics: result.diagnostics.map(diagnosticToJson),
+    };
+    io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+    return errors === 0 ? 0 : 1;
+  }
+  if (result.diagnostics.length > 0) io.stderr.write(renderDiagnostics(result.diagnostics, style));
+  if (errors > 0) {
+    io.stderr.write(
+      `${style.red("✗")} ${plural(errors, "error")}${warnings ? ` and ${plural(warnings, "warning")}` : ""} in ${plural(files.length, "file")}\n`,
+    );
+    return 1;
+  }
+  if (!args.quiet && result.desired) {
+    const c = counts(result.desired);
+    const what = [
+      plural(c.streams, "stream"),
+      plural(c.consumers, "consumer"),
+      ...(c.key_value ? [plural(c.key_value, "KV bucket")] : []),
+      ...(c.object_stores ? [plural(c.object_stores, "object store")] : []),
+    ].join(", ");
+    const where = files.length === 1 ? files[0] : plural(files.length, "file");
+    io.stdout.write(
+      `${style.green("✓")} ${where} is valid: ${what}${warnings ? ` (${plural(warnings, "warning")})` : ""}\n`,
+    );
+  }
+  return 0;
+}
+
+function counts(d: DesiredState) {
+  return {
+    streams: d.streams.length,
+    consumers: d.consumers.length,
+    key_value: d.keyValues.length,
+    object_stores: d.objectStores.length,
+  };
+}

@@ -1,0 +1,22 @@
+// The outside world as the CLI sees it. Tests pass their own; the entry point passes the process's.
+
+export interface Writer {
+  write(text: string): void;
+  /** True when the stream is a terminal (colours, progress bars, prompts). */
+  readonly isTTY: boolean;
+  /** Terminal width, when known. */
+  readonly columns?: number;
+}
+
+export interface CliIO {
+  readonly stdout: Writer;
+  readonly stderr: Writer;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly stdinIsTTY: boolean;
+  readStdin(maxBytes: number): Promise<Buffer>;
+  /** Asks a question on the terminal and returns the answer (without the newline). */
+  prompt(question: string): Promise<string>;
+  /** Registers a handler for Ctrl-C; returns a function that removes it. */
+  onInterrupt(handler: () => void): () => void;
+}

@@ -1,0 +1,48 @@
+// The entry point: the only place that touches process.exit.
+
+import { createInterface } from "node:readline/promises";
+import { readStdin } from "../load/sources.js";
+import type { CliIO, Writer } from "./io.js";
+import { run } from "./run.js";
+
+function writer(stream: NodeJS.WriteStream): Writer {
+  return {
+    write: (text: string) => {
+      stream.write(text);
+    },
+    get isTTY() {
+      return Boolean(stream.isTTY);
+    },
+    get columns() {
+      return stream.columns;
+    },
+  };
+}
+
+const io: CliIO = {
+  stdout: writer(process.stdout),
+  stderr: writer(process.stderr),
+  env: process.env,
+  cwd: process.cwd(),
+  stdinIsTTY: Boolean(process.stdin.isTTY),
+  readStdin,
+  async prompt(question: string): Promise<string> {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await rl.question(question);
+    } finally {
+      rl.close();
+    }
+  },
+  onInterrupt(handler: () => void): () => void {
+    process.on("SIGINT", handler);
+    return () => process.off("SIGINT", handler);
+  },
+};
+
+const code = await run(process.argv.slice(2), io);
+// Let stdout and stderr drain before exiting, so piped output is never cut short.
+const drain = (s: NodeJS.WriteStream) =>
+  new Promise<void>((resolve) => (s.writableNeedDrain ? s.once("drain", resolve) : resolve()));
+await Promise.all([drain(process.stdout), drain(process.stderr)]);
+process.exit(code);

@@ -1,0 +1,132 @@
+// Argument parsing and wiring: which command runs with which options. Commands return an exit code or throw
+// ExitError; nothing here exits the process.
+
+import yargs, { type Argv } from "yargs";
+import { styleFor } from "../render/style.js";
+import { jsplanVersion } from "../version.js";
+import { validateCommand } from "./commands/validate.js";
+import { ExitError } from "./exit-error.js";
+import type { CliIO } from "./io.js";
+
+interface GlobalArgs {
+  color: boolean;
+  quiet: boolean;
+  verbose: boolean;
+}
+
+type Handler = () => Promise<number>;
+
+/** yargs drops a lone `-`, which means standard input; it travels through the parser under this name. */
+const STDIN_ARG = "\u0000stdin";
+
+export function pathsArg(paths: readonly string[] | undefined): string[] {
+  return (paths ?? []).map((p) => (p === STDIN_ARG ? "-" : p));
+}
+
+export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  let handler: Handler | undefined;
+  const args = argv.map((a) => (a === "-" ? STDIN_ARG : a));
+  const parser = buildParser(args, io, (h) => {
+    handler = h;
+  });
+
+  let output = "";
+  let usageError: string | undefined;
+  try {
+    await parser.parseAsync(args, {}, (err, _args, out) => {
+      output = out;
+      if (err) usageError = err.message;
+    });
+  } catch (err) {
+    usageError = (err as Error).message;
+  }
+  if (usageError !== undefined) {
+    io.stderr.write(`jsplan: ${usageError}\nRun "jsplan --help" for usage.\n`);
+    return 1;
+  }
+  if (handler === undefined) {
+    // --help or --version: yargs rendered the text for us.
+    if (output) io.stdout.write(output.endsWith("\n") ? output : `${output}\n`);
+    return 0;
+  }
+  const verbose = argv.includes("--verbose");
+  try {
+    return await handler();
+  } catch (err) {
+    if (err instanceof ExitError) {
+      if (err.message) io.stderr.write(`${err.message}\n`);
+      if (verbose && err.cause instanceof Error && err.cause.stack) io.stderr.write(`${err.cause.stack}\n`);
+      return err.code;
+    }
+    // A bug: say so plainly, and show the stack only when asked.
+    const e = err as Error;
+    io.stderr.write(`jsplan: internal error: ${e?.message ?? String(err)}\n`);
+    io.stderr.write(
+      verbose ? `${e?.stack ?? ""}\n` : "Run again with --verbose for details, and please report it.\n",
+    );
+    return 1;
+  }
+}
+
+function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void): Argv<GlobalArgs> {
+  const style = (args: GlobalArgs, stream: "stdout" | "stderr" = "stderr") =>
+    styleFor(io[stream].isTTY, io.env, !args.color);
+
+  return yargs(argv)
+    .scriptName("jsplan")
+    .usage(
+      "$0 <command> [options]\n\nDeclarative reconciler for NATS JetStream: validate, plan and apply manifests.",
+    )
+    .version(jsplanVersion())
+    .alias("version", "V")
+    .help()
+    .alias("help", "h")
+    .strict()
+    .exitProcess(false)
+    .showHelpOnFail(false)
+    .wrap(Math.min(110, io.stdout.columns ?? 100))
+    .env(false)
+    .options({
+      color: {
+        type: "boolean",
+        default: true,
+        describe: "Colour output on a terminal (--no-color or NO_COLOR turn it off)",
+      },
+      quiet: { type: "boolean", default: false, describe: "Print only errors and the result" },
+      verbose: {
+        type: "boolean",
+        default: false,
+        describe: "Print more detail, including stack traces of internal errors",
+      },
+    })
+    .command(
+      "validate [paths..]",
+      "Check manifests against the schema and the semantic rules, without a server",
+      (y) =>
+        y
+          .option("format", {
+            choices: ["text", "json"] as const,
+            default: "text" as const,
+            describe: "Output format",
+          })
+          .positional("paths", {
+            type: "string",
+            array: true,
+            default: [] as string[],
+            describe: "Files, directories of *.yaml/*.yml, or - for stdin (default: jsplan.yaml)",
+          })
+          .example("$0 validate", "Validate jsplan.yaml in the current folder")
+          .example("$0 validate manifests/ --format json", "Validate a folder, machine-readable"),
+      (args) => {
+        setHandler(() =>
+          validateCommand(
+            { paths: pathsArg(args.paths as string[]), format: args.format, quiet: args.quiet },
+            io,
+            style(args),
+          ),
+        );
+      },
+    )
+    .demandCommand(1, "Give a command: validate, plan, apply or export.")
+    .recommendCommands() as unknown as Argv<GlobalArgs>;
+}

@@ -1,0 +1,75 @@
+// The load stage: manifest files → YAML with positions → JSON Schema → semantic rules → DesiredState.
+// It reports every problem of every file at once and never talks to a server.
+
+import type { DesiredState } from "../model/desired.js";
+import { type Diagnostic, hasErrors, sortDiagnostics } from "../model/diagnostic.js";
+import { buildDesiredState } from "./build-desired.js";
+import { findDuplicates } from "./duplicates.js";
+import type { Env } from "./interpolate.js";
+import { validateDocuments } from "./schema-validation.js";
+import { checkSemantics } from "./semantic/index.js";
+import { type ReadOptions, readSources } from "./sources.js";
+import { type LoadedDocument, parseYamlFile, type SourceFile } from "./yaml-document.js";
+
+export interface LoadOptions extends ReadOptions {
+  readonly env: Env;
+}
+
+export interface LoadResult {
+  /** Present when the manifests have no errors (warnings allowed). */
+  readonly desired?: DesiredState;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly files: readonly SourceFile[];
+}
+
+export async function loadManifests(paths: readonly string[], options: LoadOptions): Promise<LoadResult> {
+  const read = await readSources(paths, options);
+  const result = loadSources(read.files, options.env);
+  return {
+    ...result,
+    diagnostics: sortDiagnostics([...read.diagnostics, ...result.diagnostics]),
+  };
+}
+
+/** The pure part of loading, from file contents on: also what tests and the programmatic API call. */
+export function loadSources(files: readonly SourceFile[], env: Env): LoadResult {
+  const diagnostics: Diagnostic[] = [];
+  const documents: LoadedDocument[] = [];
+  for (const file of files) {
+    const parsed = parseYamlFile(file, env);
+    diagnostics.push(...parsed.diagnostics);
+    const fileHasError = parsed.diagnostics.some((d) => d.severity === "error");
+    if (parsed.documents.length === 0 && !fileHasError) {
+      diagnostics.push({
+        severity: "error",
+        pos: { file: file.path, line: 1, col: 1 },
+        code: "input.empty",
+        message:
+          "the file is empty: a manifest needs at least `version: 1` and one of streams, consumers, key_value or object_stores",
+      });
+    }
+    documents.push(...parsed.documents);
+  }
+  diagnostics.push(...findDuplicates(documents));
+  const schema = validateDocuments(documents);
+  // A value whose ${VAR} could not be filled was reported already; its schema error would only repeat it.
+  const unfilled = new Set(
+    diagnostics
+      .filter((d) => d.code === "manifest.interpolation" && d.pos)
+      .map((d) => `${d.pos!.file}:${d.pos!.line}:${d.pos!.col}`),
+  );
+  diagnostics.push(
+    ...schema.diagnostics.filter((d) => !d.pos || !unfilled.has(`${d.pos.file}:${d.pos.line}:${d.pos.col}`)),
+  );
+  const built = buildDesiredState(
+    documents,
+    schema.rejected,
+    files.map((f) => f.path),
+  );
+  diagnostics.push(...built.diagnostics);
+  diagnostics.push(...checkSemantics(built.desired));
+  const sorted = sortDiagnostics(diagnostics);
+  return hasErrors(sorted)
+    ? { diagnostics: sorted, files }
+    : { desired: built.desired, diagnostics: sorted, files };
+}

@@ -1,0 +1,30 @@
+// Every offline rule a schema cannot express, run over the merged desired state.
+
+import type { DesiredConsumer, DesiredState } from "../../model/desired.js";
+import type { Diagnostic } from "../../model/diagnostic.js";
+import { checkKv, checkObjectStore } from "./bucket-rules.js";
+import { checkConsumer, checkWorkQueue } from "./consumer-rules.js";
+import { checkSourceCycles, checkSubjectOverlaps } from "./cross-resource.js";
+import { Findings } from "./report.js";
+import { checkStream } from "./stream-rules.js";
+
+export function checkSemantics(desired: DesiredState): Diagnostic[] {
+  const f = new Findings();
+  const streams = new Map(desired.streams.map((s) => [s.name, s]));
+  const byStream = new Map<string, DesiredConsumer[]>();
+  for (const k of desired.consumers) {
+    const list = byStream.get(k.stream);
+    if (list) list.push(k);
+    else byStream.set(k.stream, [k]);
+  }
+  for (const s of desired.streams) {
+    checkStream(s, f);
+    checkWorkQueue(s, byStream.get(s.name) ?? [], f);
+  }
+  for (const k of desired.consumers) checkConsumer(k, streams.get(k.stream), f);
+  for (const b of desired.keyValues) checkKv(b, f);
+  for (const b of desired.objectStores) checkObjectStore(b, f);
+  checkSubjectOverlaps(desired.streams, [...desired.keyValues, ...desired.objectStores], f);
+  checkSourceCycles(desired.streams, f);
+  return f.list;
+}

@@ -1,0 +1,28 @@
+import type { DesiredConsumer, DesiredKv, DesiredObjectStore, DesiredStream } from "../../model/desired.js";
+import type { Diagnostic, Severity } from "../../model/diagnostic.js";
+
+export type AnyDesired = DesiredStream | DesiredConsumer | DesiredKv | DesiredObjectStore;
+
+/** Collects semantic findings about resources, each pointing at the field it is about. */
+export class Findings {
+  readonly list: Diagnostic[] = [];
+
+  error(resource: AnyDesired, path: string, code: string, message: string): void {
+    this.add("error", resource, path, code, message);
+  }
+
+  warning(resource: AnyDesired, path: string, code: string, message: string): void {
+    this.add("warning", resource, path, code, message);
+  }
+
+  private add(severity: Severity, resource: AnyDesired, path: string, code: string, message: string): void {
+    this.list.push({
+      severity,
+      pos: path === "" ? resource.origin.pos : resource.origin.fieldPos(path),
+      address: resource.address,
+      ...(path === "" ? {} : { path }),
+      code: `semantic.${code}`,
+      message,
+    });
+  }
+}

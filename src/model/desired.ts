@@ -1,0 +1,109 @@
+import type { SourcePos } from "./diagnostic.js";
+import type { ConsumerConfig, StreamConfig } from "./jetstream.js";
+
+/**
+ * Where a resource was declared: the position of its `name` (or bucket), and a lookup for any field path
+ * inside the resource (`max_age`, `sources[0].name`). Later stages use it to point errors at a line.
+ */
+export interface Origin {
+  readonly pos: SourcePos;
+  /** The position of a field, or of its nearest declared ancestor when the field is not set. */
+  fieldPos(path: string): SourcePos;
+}
+
+export interface DesiredStream {
+  readonly kind: "stream";
+  readonly address: string;
+  readonly name: string;
+  /** jsplan never deletes or replaces a protected resource. */
+  readonly protect: boolean;
+  /** Only the fields the manifest sets, in wire units. Server defaults are the plan stage's business. */
+  readonly config: StreamConfig;
+  readonly origin: Origin;
+}
+
+export interface DesiredConsumer {
+  readonly kind: "consumer";
+  readonly address: string;
+  readonly stream: string;
+  readonly name: string;
+  readonly protect: boolean;
+  /** Only the fields the manifest sets, in wire units; `durable_name` and `name` are both the name. */
+  readonly config: ConsumerConfig;
+  readonly origin: Origin;
+  /** True when declared under its stream in the manifest, false for a top-level `consumers` entry. */
+  readonly nested: boolean;
+}
+
+export interface KvSourceSpec {
+  readonly name: string;
+  readonly domain?: string;
+  readonly external?: { api: string; deliver?: string };
+  readonly opt_start_seq?: number;
+  readonly opt_start_time?: string;
+  readonly filter_subject?: string;
+  readonly subject_transforms?: { src?: string; dest: string }[];
+}
+
+export interface KvSpec {
+  readonly bucket: string;
+  readonly description?: string;
+  readonly history?: number;
+  /** Nanoseconds. */
+  readonly ttl?: number;
+  readonly max_value_size?: number;
+  readonly max_bytes?: number;
+  readonly storage?: "file" | "memory";
+  readonly num_replicas?: number;
+  readonly placement?: { cluster?: string; tags?: string[] };
+  readonly compression?: boolean;
+  readonly republish?: { src?: string; dest: string; headers_only?: boolean };
+  readonly mirror?: KvSourceSpec;
+  readonly sources?: KvSourceSpec[];
+  /** Nanoseconds. */
+  readonly limit_marker_ttl?: number;
+  readonly metadata?: Record<string, string>;
+}
+
+export interface DesiredKv {
+  readonly kind: "kv";
+  readonly address: string;
+  readonly name: string;
+  readonly protect: boolean;
+  readonly spec: KvSpec;
+  readonly origin: Origin;
+}
+
+export interface ObjectStoreSpec {
+  readonly bucket: string;
+  readonly description?: string;
+  /** Nanoseconds. */
+  readonly ttl?: number;
+  readonly max_bytes?: number;
+  readonly storage?: "file" | "memory";
+  readonly num_replicas?: number;
+  readonly placement?: { cluster?: string; tags?: string[] };
+  readonly compression?: boolean;
+  readonly metadata?: Record<string, string>;
+}
+
+export interface DesiredObjectStore {
+  readonly kind: "objectstore";
+  readonly address: string;
+  readonly name: string;
+  readonly protect: boolean;
+  readonly spec: ObjectStoreSpec;
+  readonly origin: Origin;
+}
+
+/** Everything the manifests declare, merged from every file and document. */
+export interface DesiredState {
+  readonly owner?: string;
+  readonly streams: readonly DesiredStream[];
+  /** Every consumer, nested ones and top-level ones alike. */
+  readonly consumers: readonly DesiredConsumer[];
+  readonly keyValues: readonly DesiredKv[];
+  readonly objectStores: readonly DesiredObjectStore[];
+  /** The manifest sources, for the saved plan's digest. */
+  readonly files: readonly string[];
+}
