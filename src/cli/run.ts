@@ -2,9 +2,13 @@
 // ExitError; nothing here exits the process.
 
 import yargs, { type Argv } from "yargs";
+import { DEFAULT_APPLY_CONCURRENCY } from "../apply/execute.js";
 import { styleFor } from "../render/style.js";
 import { jsplanVersion } from "../version.js";
+import { applyCommand } from "./commands/apply.js";
+import { planCommand } from "./commands/plan.js";
 import { validateCommand } from "./commands/validate.js";
+import { CONNECTION_OPTIONS, type ConnectionFlags } from "./connection-args.js";
 import { ExitError } from "./exit-error.js";
 import type { CliIO } from "./io.js";
 
@@ -123,6 +127,139 @@ function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void
             { paths: pathsArg(args.paths as string[]), format: args.format, quiet: args.quiet },
             io,
             style(args),
+          ),
+        );
+      },
+    )
+    .command(
+      "plan [paths..]",
+      "Show what apply would change on the server, without changing anything",
+      (y) =>
+        y
+          .positional("paths", {
+            type: "string",
+            array: true,
+            default: [] as string[],
+            describe: "Manifest files or directories (default: jsplan.yaml)",
+          })
+          .options({
+            format: {
+              choices: ["text", "json", "markdown"] as const,
+              default: "text" as const,
+              describe: "Output format",
+            },
+            out: { type: "string", describe: "Save the plan as JSON for `jsplan apply --plan FILE`" },
+            "detailed-exitcode": {
+              type: "boolean",
+              default: false,
+              describe: "Exit 0 when there are no changes, 2 when there are, 1 on errors",
+            },
+            target: {
+              type: "string",
+              array: true,
+              default: [] as string[],
+              describe:
+                "Plan only this resource (stream.NAME, consumer.STREAM.NAME) and what it needs; repeatable",
+            },
+            ...CONNECTION_OPTIONS,
+          })
+          .example("$0 plan", "Plan jsplan.yaml against NATS_URL or the selected natscli context")
+          .example(
+            "$0 plan manifests/ --detailed-exitcode",
+            "In CI: exit 2 when the server has drifted from the manifests",
+          )
+          .example("$0 plan --format markdown > plan.md", "A pull-request comment"),
+      (args) => {
+        setHandler(() =>
+          planCommand(
+            {
+              paths: pathsArg(args.paths as string[]),
+              targets: args.target as string[],
+              connection: args as unknown as ConnectionFlags,
+              format: args.format,
+              ...(args.out ? { out: args.out } : {}),
+              detailedExitcode: args["detailed-exitcode"],
+              quiet: args.quiet,
+            },
+            io,
+            style(args, "stdout"),
+          ),
+        );
+      },
+    )
+    .command(
+      "apply [paths..]",
+      "Carry out the plan: create, update, replace and delete, with a result for every step",
+      (y) =>
+        y
+          .positional("paths", {
+            type: "string",
+            array: true,
+            default: [] as string[],
+            describe: "Manifest files or directories (default: jsplan.yaml)",
+          })
+          .options({
+            plan: {
+              type: "string",
+              describe: "Apply a plan saved with `jsplan plan --out FILE` (no prompt; refused when stale)",
+            },
+            "auto-approve": {
+              type: "boolean",
+              default: false,
+              describe: "Apply without asking (required when not on a terminal)",
+            },
+            "allow-destroy": {
+              type: "boolean",
+              default: false,
+              describe: "Allow deletes and replaces (they lose messages or delivery state)",
+            },
+            concurrency: {
+              type: "number",
+              default: DEFAULT_APPLY_CONCURRENCY,
+              describe: "Independent steps in flight at once",
+            },
+            format: {
+              choices: ["text", "json"] as const,
+              default: "text" as const,
+              describe: "Output format",
+            },
+            target: {
+              type: "string",
+              array: true,
+              default: [] as string[],
+              describe: "Apply only this resource and what it needs; repeatable",
+            },
+            ...CONNECTION_OPTIONS,
+          })
+          .check((a) => {
+            if (!Number.isInteger(a.concurrency) || a.concurrency < 1)
+              throw new Error("--concurrency must be a whole number of at least 1");
+            if (a.plan && ((a.paths as string[]).length > 0 || (a.target as string[]).length > 0)) {
+              throw new Error(
+                "--plan applies a saved plan as it is: give no manifest paths and no --target with it",
+              );
+            }
+            return true;
+          })
+          .example("$0 apply", "Show the plan for jsplan.yaml, ask, then apply it")
+          .example("$0 apply --auto-approve", "In a deployment pipeline")
+          .example("$0 plan --out plan.json && $0 apply --plan plan.json", "Apply exactly the reviewed plan"),
+      (args) => {
+        setHandler(() =>
+          applyCommand(
+            {
+              paths: pathsArg(args.paths as string[]),
+              targets: args.target as string[],
+              connection: args as unknown as ConnectionFlags,
+              ...(args.plan ? { planFile: args.plan } : {}),
+              autoApprove: args["auto-approve"],
+              allowDestroy: args["allow-destroy"],
+              concurrency: args.concurrency,
+              format: args.format,
+              quiet: args.quiet,
+            },
+            io,
+            style(args, "stdout"),
           ),
         );
       },

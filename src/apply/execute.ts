@@ -1,0 +1,230 @@
+// The apply stage: carries out a plan's steps in order, independent steps in flight together, and returns
+// a result for every step. A failed step stops only the steps that depend on it. An interruption (Ctrl-C)
+// or a lost connection stops new steps from starting; those in flight finish; the rest are not executed.
+
+import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
+import type { AccountLimits } from "../model/observed.js";
+import type { Change, Plan, Step } from "../model/plan.js";
+import type { Version } from "../model/version.js";
+import { JsApiError } from "../observe/js-api.js";
+import { alignConsumer, alignStream } from "../plan/align.js";
+import { canonicalConsumer } from "../plan/canonical-consumer.js";
+import { canonicalStream } from "../plan/canonical-stream.js";
+import { diffConfigs } from "../plan/field-diff.js";
+import { describeFailure } from "./hints.js";
+import { type ApplyResult, type StepResult, summarise } from "./result.js";
+import type { JetStreamWriter } from "./writer.js";
+
+export interface ExecuteOptions {
+  readonly version: Version;
+  readonly limits: AccountLimits;
+  /** Steps in flight at once. */
+  readonly concurrency: number;
+  /** Aborting stops new steps from starting (Ctrl-C). */
+  readonly signal?: AbortSignal;
+  /** True once the connection is gone for good: the remaining steps are not executed. */
+  readonly connectionLost?: () => boolean;
+  readonly onStart?: (step: Step) => void;
+  readonly onFinish?: (result: StepResult) => void;
+}
+
+export const DEFAULT_APPLY_CONCURRENCY = 32;
+
+export async function executePlan(
+  plan: Plan,
+  writer: JetStreamWriter,
+  options: ExecuteOptions,
+): Promise<ApplyResult> {
+  const started = performance.now();
+  const changes = new Map(plan.changes.map((c) => [c.address, c]));
+  const steps = plan.steps;
+  const results = new Map<string, StepResult>();
+  const inPlan = new Set(steps.map((s) => s.address));
+  const pending = new Map(steps.map((s) => [s.address, s.depends_on.filter((d) => inPlan.has(d)).length]));
+  const dependents = new Map<string, string[]>();
+  for (const s of steps) {
+    for (const d of s.depends_on) {
+      const list = dependents.get(d);
+      if (list) list.push(s.address);
+      else dependents.set(d, [s.address]);
+    }
+  }
+  const stepOf = new Map(steps.map((s) => [s.address, s]));
+  const ready: Step[] = steps.filter((s) => pending.get(s.address) === 0);
+  let stopped: string | undefined;
+  const stopReason = () => {
+    if (stopped) return stopped;
+    if (options.signal?.aborted) stopped = "interrupted";
+    else if (options.connectionLost?.()) stopped = "the connection to the server was lost";
+    return stopped;
+  };
+
+  const skip = (address: string, reason: string) => {
+    if (results.has(address)) return;
+    const step = stepOf.get(address)!;
+    const r: StepResult = { address, action: step.action, status: "not_executed", duration_ms: 0, reason };
+    results.set(address, r);
+    options.onFinish?.(r);
+    for (const d of dependents.get(address) ?? []) skip(d, `depends on ${address}, which was not executed`);
+  };
+
+  await new Promise<void>((resolve) => {
+    let inFlight = 0;
+    const pump = () => {
+      while (ready.length > 0 && inFlight < options.concurrency && !stopReason()) {
+        const step = ready.shift()!;
+        if (results.has(step.address)) continue;
+        inFlight++;
+        options.onStart?.(step);
+        const t0 = performance.now();
+        runStep(changes.get(step.address)!, writer, options)
+          .then(
+            (adjusted): StepResult => ({
+              address: step.address,
+              action: step.action,
+              status: "succeeded",
+              duration_ms: Math.round(performance.now() - t0),
+              ...(adjusted.length > 0 ? { adjusted } : {}),
+            }),
+            async (err): Promise<StepResult> => ({
+              address: step.address,
+              action: step.action,
+              status: "failed",
+              duration_ms: Math.round(performance.now() - t0),
+              error: await describeFailure(err, changes.get(step.address)!, writer.api, options.limits),
+            }),
+          )
+          .then((r) => {
+            inFlight--;
+            results.set(step.address, r);
+            options.onFinish?.(r);
+            for (const d of dependents.get(step.address) ?? []) {
+              if (r.status !== "succeeded") {
+                skip(d, `depends on ${step.address}, which failed`);
+                continue;
+              }
+              const n = pending.get(d)! - 1;
+              pending.set(d, n);
+              if (n === 0) ready.push(stepOf.get(d)!);
+            }
+            pump();
+          });
+      }
+      if (inFlight === 0 && (ready.length === 0 || stopReason())) resolve();
+    };
+    options.signal?.addEventListener("abort", () => pump(), { once: true });
+    pump();
+  });
+
+  const why = stopReason();
+  for (const s of steps) if (!results.has(s.address)) skip(s.address, why ?? "not reached");
+  const ordered = steps.map((s) => results.get(s.address)!);
+  return {
+    results: ordered,
+    summary: summarise(ordered),
+    ...(why ? { stopped: why } : {}),
+    duration_ms: Math.round(performance.now() - started),
+  };
+}
+
+type Adjusted = NonNullable<StepResult["adjusted"]>;
+
+async function runStep(change: Change, writer: JetStreamWriter, options: ExecuteOptions): Promise<Adjusted> {
+  if (change.kind === "consumer") return runConsumerStep(change, writer, options);
+  return runStreamStep(change, writer, options);
+}
+
+async function runStreamStep(
+  change: Change,
+  writer: JetStreamWriter,
+  options: ExecuteOptions,
+): Promise<Adjusted> {
+  const after = change.after as unknown as StreamConfig | null;
+  const name = ((change.before ?? change.after) as unknown as StreamConfig).name;
+  switch (change.action) {
+    case "create":
+      return readBack("stream", after!, await writer.createStream(after!), options);
+    case "update": {
+      const before = change.before as unknown as StreamConfig;
+      const moves = change.diff.some((d) => d.path.startsWith("placement"));
+      const scales = change.diff.some((d) => d.path === "num_replicas");
+      if (moves && scales) {
+        // The server refuses to move and scale a stream in one update (10123): scale first, then move.
+        const scaleOnly = {
+          ...after!,
+          ...(before.placement ? { placement: before.placement } : {}),
+        } as StreamConfig;
+        if (!before.placement) delete (scaleOnly as { placement?: unknown }).placement;
+        await writer.updateStream(scaleOnly);
+      }
+      return readBack("stream", after!, await writer.updateStream(after!), options);
+    }
+    case "replace":
+      await ignoreMissing(() => writer.deleteStream(name));
+      return readBack("stream", after!, await writer.createStream(after!), options);
+    case "delete":
+      await ignoreMissing(() => writer.deleteStream(name));
+      return [];
+    default:
+      return [];
+  }
+}
+
+async function runConsumerStep(
+  change: Change,
+  writer: JetStreamWriter,
+  options: ExecuteOptions,
+): Promise<Adjusted> {
+  const stream = change.stream!;
+  const after = change.after as unknown as ConsumerConfig | null;
+  switch (change.action) {
+    case "create":
+      return readBack("consumer", after!, await writer.createConsumer(stream, after!), options);
+    case "update":
+      return readBack("consumer", after!, await writer.updateConsumer(stream, after!), options);
+    case "replace":
+      // When the stream was replaced first, the consumer is already gone with it.
+      await ignoreMissing(() => writer.deleteConsumer(stream, change.name));
+      return readBack("consumer", after!, await writer.createConsumer(stream, after!), options);
+    case "delete":
+      await ignoreMissing(() => writer.deleteConsumer(stream, change.name));
+      return [];
+    default:
+      return [];
+  }
+}
+
+/** A delete of something already gone has the effect the plan wanted. */
+async function ignoreMissing(fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof JsApiError && (err.errCode === 10059 || err.errCode === 10014)) return;
+    throw err;
+  }
+}
+
+/**
+ * The server answers a create or update with the config it stored. Where that differs from what we sent,
+ * the server adjusted something silently; say which field, so that the manifest can be fixed.
+ */
+function readBack(
+  kind: "stream" | "consumer",
+  sent: StreamConfig | ConsumerConfig,
+  stored: StreamConfig | ConsumerConfig,
+  options: ExecuteOptions,
+): Adjusted {
+  let canonical: StreamConfig | ConsumerConfig;
+  let aligned: StreamConfig | ConsumerConfig;
+  if (kind === "consumer") {
+    const c = canonicalConsumer(stored as ConsumerConfig, { version: options.version });
+    // An existing consumer keeps its pause; the update did not send one.
+    if ((sent as ConsumerConfig).pause_until === undefined) delete c.pause_until;
+    canonical = c;
+    aligned = alignConsumer(sent as ConsumerConfig, c);
+  } else {
+    canonical = canonicalStream(stored as StreamConfig, { version: options.version });
+    aligned = alignStream(sent as StreamConfig, canonical as StreamConfig);
+  }
+  return diffConfigs(aligned, canonical).map((d) => ({ path: d.path, sent: d.before, stored: d.after }));
+}

@@ -1,0 +1,103 @@
+// What to do about a failed step: the server's answer, made specific where we can say more than it does.
+
+import type { AccountLimits } from "../model/observed.js";
+import type { Change } from "../model/plan.js";
+import { formatSize } from "../model/units.js";
+import { type JsApi, JsApiError, JsTransportError } from "../observe/js-api.js";
+import type { StepError } from "./result.js";
+
+export async function describeFailure(
+  err: unknown,
+  change: Change,
+  api: JsApi,
+  limits: AccountLimits,
+): Promise<StepError> {
+  if (err instanceof JsApiError) {
+    return { code: err.errCode, description: err.description, ...(await hintFor(err, change, api, limits)) };
+  }
+  if (err instanceof JsTransportError) {
+    const hint =
+      err.kind === "timeout"
+        ? "the server did not answer in time: its stream leader may be down, or the connection was lost; run jsplan plan to see what was done"
+        : err.kind === "permission"
+          ? "the user may not make this JetStream API call; it needs publish permission on $JS.API.>"
+          : undefined;
+    return { code: null, description: err.message, ...(hint ? { hint } : {}) };
+  }
+  return { code: null, description: (err as Error)?.message ?? String(err) };
+}
+
+async function hintFor(
+  err: JsApiError,
+  change: Change,
+  api: JsApi,
+  limits: AccountLimits,
+): Promise<{ hint?: string }> {
+  const cfg = (change.after ?? {}) as Record<string, unknown>;
+  switch (err.errCode) {
+    case 10065: {
+      // The server does not say which stream holds the subjects; ask it, subject by subject.
+      const owners = new Set<string>();
+      for (const subject of (cfg.subjects as string[] | undefined) ?? []) {
+        try {
+          const r = await api.request<{ streams: string[] | null }>("STREAM.NAMES", { subject });
+          for (const s of r.streams ?? []) if (s !== change.name) owners.add(s);
+        } catch {
+          // The hint is a courtesy; the failure itself is already reported.
+        }
+      }
+      return owners.size > 0
+        ? {
+            hint: `the subjects overlap stream ${[...owners].join(", ")}, which is not part of this plan; change one of the two streams' subjects`,
+          }
+        : { hint: "another stream already takes some of these subjects" };
+    }
+    case 10028:
+    case 10047:
+    case 10023:
+    case 10002: {
+      const memory = cfg.storage === "memory";
+      const wanted =
+        typeof cfg.max_bytes === "number" && cfg.max_bytes > 0
+          ? ` (max_bytes ${formatSize(cfg.max_bytes)})`
+          : "";
+      const account = memory ? limits.max_memory : limits.max_storage;
+      const accountNote =
+        account && account > 0
+          ? `; the account may use ${formatSize(account)} of ${memory ? "memory" : "file"} storage`
+          : "";
+      return {
+        hint: `not enough ${memory ? "memory" : "file"} storage for this stream${wanted}: the server's ${memory ? "max_memory_store" : "max_file_store"} limit is reached${accountNote}; lower max_bytes or raise the limit`,
+      };
+    }
+    case 10122:
+      return {
+        hint: `max_bytes exceeds the account's per-stream limit (${formatSize((cfg.storage === "memory" ? limits.memory_max_stream_bytes : limits.storage_max_stream_bytes) ?? 0)})`,
+      };
+    case 10113:
+      return { hint: "the account requires every stream to set max_bytes; add max_bytes to the stream" };
+    case 10027:
+      return { hint: `the account may hold at most ${limits.max_streams} streams` };
+    case 10026:
+      return { hint: "the stream's max_consumers or the account's consumer limit is reached" };
+    case 10074:
+      return { hint: "num_replicas above 1 needs a clustered server" };
+    case 10058:
+    case 10148:
+      return { hint: "it was created by someone else after the plan was made; run jsplan plan again" };
+    case 10149:
+    case 10059:
+    case 10014:
+      return { hint: "it was deleted by someone else after the plan was made; run jsplan plan again" };
+    case 10013:
+      return {
+        hint: "a client is still subscribed to the old deliver_subject; stop it, or replace the consumer",
+      };
+    case 10069:
+      return {
+        hint: "an existing consumer exceeds the new consumer_limits; lower that consumer's limits first",
+      };
+    default:
+      return {};
+  }
+}

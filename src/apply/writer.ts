@@ -1,0 +1,73 @@
+// The calls that change JetStream. Exact API use matters here:
+// - a stream update sends the whole desired config (STREAM.UPDATE replaces the config, so a field left out
+//   returns to its default, which is how removing a field from the manifest works);
+// - consumers are created with action "create" and changed with action "update", so an update can never
+//   create and a create can never overwrite;
+// - on servers that support it (2.11+), requests are pedantic: the server refuses instead of silently
+//   adjusting a value.
+
+import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
+import { atLeast, type Version } from "../model/version.js";
+import type { JsApi } from "../observe/js-api.js";
+
+interface StreamInfoResponse {
+  config: StreamConfig;
+  created: string;
+}
+
+interface ConsumerInfoResponse {
+  config: ConsumerConfig;
+  created: string;
+}
+
+export class JetStreamWriter {
+  readonly #pedantic: boolean;
+
+  constructor(
+    readonly api: JsApi,
+    version: Version,
+  ) {
+    this.#pedantic = atLeast(version, "2.11.0");
+  }
+
+  private body(config: object): object {
+    return this.#pedantic ? { ...config, pedantic: true } : config;
+  }
+
+  async createStream(config: StreamConfig): Promise<StreamConfig> {
+    const r = await this.api.request<StreamInfoResponse>(`STREAM.CREATE.${config.name}`, this.body(config));
+    return r.config;
+  }
+
+  async updateStream(config: StreamConfig): Promise<StreamConfig> {
+    const r = await this.api.request<StreamInfoResponse>(`STREAM.UPDATE.${config.name}`, this.body(config));
+    return r.config;
+  }
+
+  async deleteStream(name: string): Promise<void> {
+    await this.api.request(`STREAM.DELETE.${name}`);
+  }
+
+  async createConsumer(stream: string, config: ConsumerConfig): Promise<ConsumerConfig> {
+    return this.consumerRequest(stream, config, "create");
+  }
+
+  async updateConsumer(stream: string, config: ConsumerConfig): Promise<ConsumerConfig> {
+    return this.consumerRequest(stream, config, "update");
+  }
+
+  async deleteConsumer(stream: string, name: string): Promise<void> {
+    await this.api.request(`CONSUMER.DELETE.${stream}.${name}`);
+  }
+
+  private async consumerRequest(
+    stream: string,
+    config: ConsumerConfig,
+    action: "create" | "update",
+  ): Promise<ConsumerConfig> {
+    const name = config.durable_name ?? config.name;
+    const body = { stream_name: stream, config, action, ...(this.#pedantic ? { pedantic: true } : {}) };
+    const r = await this.api.request<ConsumerInfoResponse>(`CONSUMER.CREATE.${stream}.${name}`, body);
+    return r.config;
+  }
+}

@@ -1,0 +1,69 @@
+// `jsplan plan [PATH...]`: what apply would do, exactly, without changing anything.
+
+import { writeFile } from "node:fs/promises";
+import type { Plan, SavedPlan } from "../../model/plan.js";
+import { fingerprintAt, manifestDigest } from "../../plan/fingerprint.js";
+import { renderPlanMarkdown } from "../../render/markdown.js";
+import type { Style } from "../../render/style.js";
+import { renderPlanText } from "../../render/text.js";
+import { ExitError } from "../exit-error.js";
+import type { CliIO } from "../io.js";
+import { computePlan, type PlanningArgs } from "../planning.js";
+
+export type OutputFormat = "text" | "json" | "markdown";
+
+export interface PlanArgs extends PlanningArgs {
+  readonly format: OutputFormat;
+  readonly out?: string;
+  readonly detailedExitcode: boolean;
+  readonly quiet: boolean;
+}
+
+export function renderPlan(plan: Plan, format: OutputFormat, style: Style): string {
+  switch (format) {
+    case "json":
+      return `${JSON.stringify(plan, null, 2)}\n`;
+    case "markdown":
+      return renderPlanMarkdown(plan);
+    default:
+      return renderPlanText(plan, style);
+  }
+}
+
+export async function planCommand(args: PlanArgs, io: CliIO, style: Style): Promise<number> {
+  const planned = await computePlan(args, io, style);
+  try {
+    const { plan } = planned;
+    io.stdout.write(renderPlan(plan, args.format, style));
+    if (args.out) {
+      const saved: SavedPlan = {
+        ...plan,
+        saved: {
+          created_at: new Date().toISOString(),
+          manifest_sha256: manifestDigest(planned.files),
+          manifest_files: planned.files.map((f) => f.path),
+          fingerprints: Object.fromEntries(
+            plan.steps.map((s) => [s.address, fingerprintAt(planned.observed, s.address)]),
+          ),
+        },
+      };
+      try {
+        await writeFile(args.out, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
+      } catch (err) {
+        throw new ExitError(
+          1,
+          `jsplan: cannot write the plan to ${args.out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        );
+      }
+      if (args.format === "text" && !args.quiet) {
+        io.stderr.write(
+          `\nSaved the plan to ${args.out}. To carry out exactly these steps, run:\n  jsplan apply --plan ${args.out}\n`,
+        );
+      }
+    }
+    const changed = plan.steps.length > 0;
+    return args.detailedExitcode && changed ? 2 : 0;
+  } finally {
+    await planned.session.close();
+  }
+}

@@ -1,0 +1,59 @@
+import type { ConsumerConfig, StreamConfig } from "./jetstream.js";
+
+/** What the connected server says about itself: the plan is only right for this server. */
+export interface ServerIdentity {
+  /** e.g. "2.15.1" */
+  readonly version: string;
+  /** JetStream API level (2.11+), undefined on older servers. */
+  readonly apiLevel?: number;
+  readonly serverName?: string;
+  readonly serverId?: string;
+  readonly cluster: string | null;
+  readonly domain: string | null;
+  /** Whether the server runs in a cluster (replicas > 1 possible). */
+  readonly clustered: boolean;
+}
+
+/** The account's JetStream limits (-1 or 0 = unlimited), from $JS.API.INFO. */
+export interface AccountLimits {
+  readonly max_memory?: number;
+  readonly max_storage?: number;
+  readonly max_streams?: number;
+  readonly max_consumers?: number;
+  readonly max_ack_pending?: number;
+  readonly memory_max_stream_bytes?: number;
+  readonly storage_max_stream_bytes?: number;
+  readonly max_bytes_required?: boolean;
+}
+
+export interface ObservedStream {
+  readonly name: string;
+  readonly config: StreamConfig;
+  readonly created: string;
+  readonly state?: { readonly messages: number; readonly bytes: number; readonly consumer_count: number };
+}
+
+export interface ObservedConsumer {
+  readonly stream: string;
+  readonly name: string;
+  readonly config: ConsumerConfig;
+  readonly created: string;
+}
+
+/** A stream the server knows but could not describe (its leader did not answer, or it is offline). */
+export interface UnavailableStream {
+  readonly name: string;
+  readonly reason: string;
+}
+
+/** The live state of the account, as read by the observe stage. Plain data. */
+export interface ObservedState {
+  readonly server: ServerIdentity;
+  readonly limits: AccountLimits;
+  readonly streams: ReadonlyMap<string, ObservedStream>;
+  /** Durable consumers, keyed by `consumer.STREAM.NAME`. Ephemeral consumers are left out. */
+  readonly consumers: ReadonlyMap<string, ObservedConsumer>;
+  readonly unavailable: readonly UnavailableStream[];
+  /** Ephemeral consumers seen (and ignored), for a note. */
+  readonly ephemeralCount: number;
+}

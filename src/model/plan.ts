@@ -1,0 +1,144 @@
+// The plan as plain data: what `plan --format json` prints and `plan --out` saves, and the only thing the
+// renderers and apply read. Its shape is a public contract (format_version 1.x): add fields, never change
+// or remove them without a new major version.
+
+import type { ResourceKind } from "./address.js";
+
+export const PLAN_FORMAT_VERSION = "1.0";
+
+export type Action = "create" | "update" | "replace" | "delete" | "no-op";
+
+/** One field that differs, in wire units. `before`/`after` are absent when the field is unset on that side. */
+export interface FieldChange {
+  readonly path: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+  /** True when this field alone makes an in-place update impossible. */
+  readonly forces_replace: boolean;
+  /** Why it forces a replacement, or why it changes at all when the manifest does not say (e.g. adoption). */
+  readonly reason?: string;
+}
+
+/** Configs as the server holds them, in wire units (nanoseconds, bytes), without server-owned metadata. */
+export type WireConfig = Readonly<Record<string, unknown>>;
+
+interface ChangeBase {
+  readonly address: string;
+  readonly kind: ResourceKind;
+  /** Stream, consumer or bucket name. */
+  readonly name: string;
+  /** For consumers: the stream they belong to. */
+  readonly stream?: string;
+  /** Deletes and replaces lose data (messages) or delivery state (consumers). */
+  readonly destructive: boolean;
+  /** `protect: true` forbids this destructive step: it is shown, and apply refuses it. */
+  readonly blocked: boolean;
+  /** Why this action: forced fields, adoption, cascade from a replaced stream, ownership. */
+  readonly reasons: readonly string[];
+  readonly diff: readonly FieldChange[];
+  readonly before: WireConfig | null;
+  readonly after: WireConfig | null;
+  /** What a destructive step loses, when known (messages and bytes of a stream, consumers removed with it). */
+  readonly loses?: {
+    readonly messages?: number;
+    readonly bytes?: number;
+    readonly consumers?: readonly string[];
+  };
+}
+
+export interface CreateChange extends ChangeBase {
+  readonly action: "create";
+  readonly before: null;
+  readonly after: WireConfig;
+}
+
+export interface UpdateChange extends ChangeBase {
+  readonly action: "update";
+  readonly before: WireConfig;
+  readonly after: WireConfig;
+}
+
+export interface ReplaceChange extends ChangeBase {
+  readonly action: "replace";
+  readonly before: WireConfig;
+  readonly after: WireConfig;
+}
+
+export interface DeleteChange extends ChangeBase {
+  readonly action: "delete";
+  readonly before: WireConfig;
+  readonly after: null;
+}
+
+export interface NoOpChange extends ChangeBase {
+  readonly action: "no-op";
+  readonly before: WireConfig;
+  readonly after: WireConfig;
+}
+
+export type Change = CreateChange | UpdateChange | ReplaceChange | DeleteChange | NoOpChange;
+
+/** One call (or delete-then-create pair) of the apply, in execution order. */
+export interface Step {
+  readonly address: string;
+  readonly action: Exclude<Action, "no-op">;
+  /** Addresses of earlier steps that must succeed first; steps with disjoint dependencies may run together. */
+  readonly depends_on: readonly string[];
+}
+
+export interface PlanServer {
+  readonly version: string;
+  readonly api_level: number | null;
+  readonly cluster: string | null;
+  readonly domain: string | null;
+  readonly name?: string | null;
+  readonly id?: string | null;
+}
+
+export interface PlanSummary {
+  readonly create: number;
+  readonly update: number;
+  readonly replace: number;
+  readonly delete: number;
+  readonly no_op: number;
+}
+
+export interface PlanDiagnostic {
+  readonly severity: "error" | "warning";
+  readonly address: string | null;
+  readonly file: string | null;
+  readonly line: number | null;
+  readonly column: number | null;
+  readonly message: string;
+}
+
+export interface Plan {
+  readonly format_version: string;
+  readonly jsplan_version: string;
+  readonly server: PlanServer;
+  readonly owner: string | null;
+  /** Every resource the manifest declares or jsplan owns, sorted by address. */
+  readonly changes: readonly Change[];
+  readonly steps: readonly Step[];
+  /** Resources on the server that this manifest does not manage and never touches. */
+  readonly unmanaged: readonly string[];
+  readonly summary: PlanSummary;
+  /** Addresses the plan was limited to with --target, or null for a full plan. */
+  readonly targets: readonly string[] | null;
+  readonly warnings: readonly PlanDiagnostic[];
+}
+
+/** A plan saved with `plan --out`, which `apply --plan` carries out after checking it is still current. */
+export interface SavedPlan extends Plan {
+  readonly saved: {
+    readonly created_at: string;
+    readonly manifest_sha256: string;
+    readonly manifest_files: readonly string[];
+    /** Per step address: a fingerprint of the resource's state when planned ("absent" when it did not exist). */
+    readonly fingerprints: Readonly<Record<string, string>>;
+  };
+}
+
+export function hasChanges(plan: Plan): boolean {
+  return plan.steps.length > 0;
+}

@@ -1,0 +1,199 @@
+// The observe stage: the live state of the account, read through the list APIs in pages (every stream
+// with its config and state, then the consumers of each stream that has any, with bounded concurrency),
+// plus the server's identity and the account's limits. The only code that reads from NATS.
+
+import { consumerAddress } from "../model/address.js";
+import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
+import type {
+  AccountLimits,
+  ObservedConsumer,
+  ObservedState,
+  ObservedStream,
+  ServerIdentity,
+  UnavailableStream,
+} from "../model/observed.js";
+import { type JsApi, JsApiError } from "./js-api.js";
+
+interface StreamInfoWire {
+  config: StreamConfig;
+  created: string;
+  state?: { messages: number; bytes: number; consumer_count: number };
+}
+
+interface StreamListPage {
+  total: number;
+  offset: number;
+  limit: number;
+  streams: StreamInfoWire[] | null;
+  /** Streams whose leader did not answer in time (clustered servers). */
+  missing?: string[];
+  /** Streams the server knows are offline, with the reason (2.12+). */
+  offline?: Record<string, string>;
+}
+
+interface ConsumerInfoWire {
+  name: string;
+  stream_name: string;
+  config: ConsumerConfig;
+  created: string;
+}
+
+interface ConsumerListPage {
+  total: number;
+  offset: number;
+  limit: number;
+  consumers: ConsumerInfoWire[] | null;
+  missing?: string[];
+  offline?: Record<string, string>;
+}
+
+export interface AccountInfoWire {
+  limits?: AccountLimits;
+  domain?: string;
+  api?: { level?: number };
+}
+
+export interface ServerInfoLike {
+  readonly version: string;
+  readonly server_name?: string;
+  readonly server_id?: string;
+  readonly cluster?: string;
+  readonly api_lvl?: number;
+}
+
+export interface ObserveOptions {
+  /** CONSUMER.LIST requests in flight at once. */
+  readonly concurrency?: number;
+  /** Read only these streams (and their consumers), e.g. for `--target` or a saved plan's check. */
+  readonly onlyStreams?: ReadonlySet<string>;
+}
+
+export const DEFAULT_READ_CONCURRENCY = 32;
+
+export async function readAccount(api: JsApi): Promise<AccountInfoWire> {
+  return api.read<AccountInfoWire>("INFO");
+}
+
+export function serverIdentity(info: ServerInfoLike, account: AccountInfoWire): ServerIdentity {
+  return {
+    version: info.version,
+    ...(account.api?.level !== undefined
+      ? { apiLevel: account.api.level }
+      : info.api_lvl !== undefined
+        ? { apiLevel: info.api_lvl }
+        : {}),
+    ...(info.server_name ? { serverName: info.server_name } : {}),
+    ...(info.server_id ? { serverId: info.server_id } : {}),
+    cluster: info.cluster ?? null,
+    domain: account.domain ?? null,
+    clustered: Boolean(info.cluster),
+  };
+}
+
+export async function observe(
+  api: JsApi,
+  info: ServerInfoLike,
+  account: AccountInfoWire,
+  options: ObserveOptions = {},
+): Promise<ObservedState> {
+  const streams = new Map<string, ObservedStream>();
+  const unavailable = new Map<string, UnavailableStream>();
+  const take = (page: StreamListPage) => {
+    for (const s of page.streams ?? []) {
+      if (options.onlyStreams && !options.onlyStreams.has(s.config.name)) continue;
+      streams.set(s.config.name, {
+        name: s.config.name,
+        config: s.config,
+        created: s.created,
+        ...(s.state
+          ? {
+              state: {
+                messages: s.state.messages,
+                bytes: s.state.bytes,
+                consumer_count: s.state.consumer_count,
+              },
+            }
+          : {}),
+      });
+    }
+    for (const name of page.missing ?? [])
+      unavailable.set(name, { name, reason: "its leader did not answer" });
+    for (const [name, reason] of Object.entries(page.offline ?? {}))
+      unavailable.set(name, { name, reason: `offline: ${reason}` });
+  };
+
+  // The first page says how many there are; the rest are fetched together. Offsets index the server's own
+  // sorted list, so streams reported as missing leave no gap and cause no overlap.
+  const first = await api.read<StreamListPage>("STREAM.LIST", { offset: 0 });
+  take(first);
+  const limit = first.limit > 0 ? first.limit : 256;
+  const offsets: number[] = [];
+  for (let o = limit; o < first.total; o += limit) offsets.push(o);
+  const pages = await Promise.all(
+    offsets.map((offset) => api.read<StreamListPage>("STREAM.LIST", { offset })),
+  );
+  for (const p of pages) take(p);
+  // A stream that was listed by one page and reported missing by another is not missing.
+  for (const name of streams.keys()) unavailable.delete(name);
+
+  const consumers = new Map<string, ObservedConsumer>();
+  let ephemeralCount = 0;
+  const withConsumers = [...streams.values()].filter(
+    (s) => s.state === undefined || s.state.consumer_count > 0,
+  );
+  await eachLimited(withConsumers, options.concurrency ?? DEFAULT_READ_CONCURRENCY, async (s) => {
+    let offset = 0;
+    for (;;) {
+      let page: ConsumerListPage;
+      try {
+        page = await api.read<ConsumerListPage>(`CONSUMER.LIST.${s.name}`, { offset });
+      } catch (err) {
+        if (err instanceof JsApiError && err.errCode === 10059) return; // deleted since it was listed
+        throw err;
+      }
+      const items = page.consumers ?? [];
+      for (const c of items) {
+        if (!c.config.durable_name) {
+          ephemeralCount++;
+          continue;
+        }
+        consumers.set(consumerAddress(s.name, c.name), {
+          stream: s.name,
+          name: c.name,
+          config: c.config,
+          created: c.created,
+        });
+      }
+      if ((page.missing?.length ?? 0) > 0 || Object.keys(page.offline ?? {}).length > 0) {
+        unavailable.set(s.name, { name: s.name, reason: "some of its consumers did not answer" });
+      }
+      offset += page.limit > 0 ? page.limit : items.length;
+      if (items.length === 0 || offset >= page.total) return;
+    }
+  });
+
+  return {
+    server: serverIdentity(info, account),
+    limits: account.limits ?? {},
+    streams,
+    consumers,
+    unavailable: [...unavailable.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
+    ephemeralCount,
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight; the first failure rejects. */
+export async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

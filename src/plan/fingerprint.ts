@@ -1,0 +1,46 @@
+// Fingerprints of live resources, so that `apply --plan` can tell whether anything changed since the plan
+// was made. They hash the raw config as the server holds it (without the server's own metadata keys),
+// independent of any manifest.
+
+import { createHash } from "node:crypto";
+import type { ObservedState } from "../model/observed.js";
+import { stripServerMetadata } from "./metadata.js";
+
+export const ABSENT = "absent";
+
+function stable(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stable);
+  if (v && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) out[k] = stable((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
+}
+
+export function fingerprintConfig(config: { metadata?: Record<string, string> } | undefined): string {
+  if (!config) return ABSENT;
+  const metadata = stripServerMetadata(config.metadata);
+  const { metadata: _drop, ...rest } = config;
+  const body = JSON.stringify(stable({ ...rest, ...(metadata ? { metadata } : {}) }));
+  return `sha256:${createHash("sha256").update(body).digest("hex")}`;
+}
+
+/** The fingerprint of whatever lives at `address` now (`absent` when nothing does). */
+export function fingerprintAt(observed: ObservedState, address: string): string {
+  if (address.startsWith("stream.")) return fingerprintConfig(observed.streams.get(address.slice(7))?.config);
+  if (address.startsWith("consumer.")) return fingerprintConfig(observed.consumers.get(address)?.config);
+  if (address.startsWith("kv."))
+    return fingerprintConfig(observed.streams.get(`KV_${address.slice(3)}`)?.config);
+  if (address.startsWith("objectstore."))
+    return fingerprintConfig(observed.streams.get(`OBJ_${address.slice(12)}`)?.config);
+  return ABSENT;
+}
+
+export function manifestDigest(files: ReadonlyArray<{ path: string; text: string }>): string {
+  const h = createHash("sha256");
+  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    h.update(f.path).update("\u0000").update(f.text).update("\u0000");
+  }
+  return `sha256:${h.digest("hex")}`;
+}

@@ -1,0 +1,210 @@
+// The order of execution: a dependency graph between the steps, flattened into `steps`. Streams come
+// before their consumers, origins before the streams that mirror or source them, deletions in reverse
+// (consumers before their stream, dependents before their origin), and a stream that gives up subjects
+// before the stream that takes them over. Steps without a path between them may run together.
+
+import type { StreamConfig } from "../model/jetstream.js";
+import type { Change, Step } from "../model/plan.js";
+import { subjectsCollide } from "../model/subjects.js";
+
+type Acting = Exclude<Change, { action: "no-op" }>;
+
+const PHASE: Record<string, number> = {
+  "consumer:delete": 0,
+  "stream:delete": 1,
+  "stream:replace": 2,
+  "stream:create": 3,
+  "stream:update": 4,
+  "consumer:replace": 5,
+  "consumer:create": 6,
+  "consumer:update": 7,
+};
+
+function phase(c: Acting): number {
+  const kind = c.kind === "consumer" ? "consumer" : "stream";
+  return PHASE[`${kind}:${c.action}`] ?? 9;
+}
+
+function streamName(c: Acting): string {
+  return c.kind === "consumer" ? c.stream! : streamOf(c);
+}
+
+/** The name of the stream a change acts on (buckets act on their backing stream). */
+function streamOf(c: Change): string {
+  const cfg = (c.after ?? c.before) as unknown as StreamConfig | null;
+  return cfg?.name ?? c.name;
+}
+
+function origins(cfg: StreamConfig | null): string[] {
+  if (!cfg) return [];
+  const list = cfg.mirror ? [cfg.mirror] : (cfg.sources ?? []);
+  return list.filter((s) => !s.external).map((s) => s.name);
+}
+
+function subjectsOf(cfg: Record<string, unknown> | null, kind: string): string[] {
+  if (!cfg) return [];
+  if (kind === "consumer") {
+    const c = cfg as { filter_subject?: string; filter_subjects?: string[] };
+    return c.filter_subjects ?? (c.filter_subject ? [c.filter_subject] : []);
+  }
+  return ((cfg as unknown as StreamConfig).subjects ?? []) as string[];
+}
+
+function overlaps(a: readonly string[], b: readonly string[]): boolean {
+  return a.some((x) => b.some((y) => subjectsCollide(x, y)));
+}
+
+export interface OrderResult {
+  readonly steps: Step[];
+  /** Set when the dependencies form a cycle, which only a broken manifest can cause. */
+  readonly cycle?: string[];
+}
+
+export function orderSteps(changes: readonly Change[], workQueueStreams: ReadonlySet<string>): OrderResult {
+  const acting = changes.filter((c): c is Acting => c.action !== "no-op");
+  const deps = new Map<string, Set<string>>(acting.map((c) => [c.address, new Set<string>()]));
+  const before = (x: Acting, y: Acting) => {
+    if (x.address !== y.address) deps.get(y.address)!.add(x.address);
+  };
+
+  const streams = acting.filter((c) => c.kind !== "consumer");
+  const streamStep = new Map(streams.map((c) => [streamOf(c), c]));
+  const consumers = acting.filter((c) => c.kind === "consumer");
+
+  for (const c of consumers) {
+    const s = streamStep.get(c.stream!);
+    if (!s) continue;
+    if (c.action === "delete") {
+      if (s.action === "delete" || s.action === "replace") before(c, s);
+    } else if (s.action !== "delete") {
+      before(s, c);
+    }
+  }
+
+  for (const y of streams) {
+    if (y.action !== "delete") {
+      for (const o of origins(y.after as unknown as StreamConfig)) {
+        const x = streamStep.get(o);
+        if (x && x.action !== "delete") before(x, y);
+      }
+    } else {
+      // Deleting an origin: its dependents that are also deleted go first.
+      for (const x of streams) {
+        if (x.action === "delete" && origins(x.before as unknown as StreamConfig).includes(streamOf(y)))
+          before(x, y);
+      }
+    }
+  }
+
+  // Subjects move: a step that claims subjects waits for the step that gives them up. For consumers this
+  // matters on work-queue streams, where filters may not overlap.
+  const claims = (list: readonly Acting[]) => {
+    for (const y of list) {
+      if (y.action === "delete") continue;
+      const wanted = subjectsOf(y.after as Record<string, unknown>, y.kind);
+      if (wanted.length === 0) continue;
+      for (const x of list) {
+        if (x === y || x.action === "create") continue;
+        if (y.kind === "consumer" && (x.stream !== y.stream || !workQueueStreams.has(y.stream!))) continue;
+        const held = subjectsOf(x.before as Record<string, unknown>, x.kind);
+        const kept = x.action === "delete" ? [] : subjectsOf(x.after as Record<string, unknown>, x.kind);
+        if (overlaps(wanted, held) && !overlaps(wanted, kept)) before(x, y);
+      }
+    }
+  };
+  claims(streams);
+  claims(consumers);
+
+  // Kahn's algorithm; among ready steps, the phase and then the address decide, so the order is stable.
+  const byAddress = new Map(acting.map((c) => [c.address, c]));
+  const indegree = new Map(acting.map((c) => [c.address, deps.get(c.address)!.size]));
+  const dependents = new Map<string, string[]>();
+  for (const [a, ds] of deps) {
+    for (const d of ds) {
+      const list = dependents.get(d);
+      if (list) list.push(a);
+      else dependents.set(d, [a]);
+    }
+  }
+  const sortKey = new Map(
+    acting.map((c) => [
+      c.address,
+      `${String(phase(c)).padStart(2, "0")}\u0000${streamName(c)}\u0000${c.address}`,
+    ]),
+  );
+  const ready = new MinHeap<string>((a, b) => (sortKey.get(a)! < sortKey.get(b)! ? -1 : 1));
+  for (const c of acting) if (indegree.get(c.address) === 0) ready.push(c.address);
+  const steps: Step[] = [];
+  while (ready.size > 0) {
+    const a = ready.pop()!;
+    const c = byAddress.get(a)!;
+    steps.push({ address: a, action: c.action, depends_on: [...deps.get(a)!].sort() });
+    for (const d of dependents.get(a) ?? []) {
+      const n = indegree.get(d)! - 1;
+      indegree.set(d, n);
+      if (n === 0) ready.push(d);
+    }
+  }
+  if (steps.length < acting.length) {
+    const done = new Set(steps.map((x) => x.address));
+    const left = acting.filter((c) => !done.has(c.address)).map((c) => c.address);
+    return { steps, cycle: left };
+  }
+  return { steps };
+}
+
+/** The targeted addresses and every step they depend on, transitively. */
+export function targetClosure(steps: readonly Step[], targets: readonly string[]): Set<string> {
+  const byAddress = new Map(steps.map((s) => [s.address, s]));
+  const out = new Set<string>();
+  const visit = (a: string) => {
+    if (out.has(a)) return;
+    out.add(a);
+    for (const d of byAddress.get(a)?.depends_on ?? []) visit(d);
+  };
+  for (const t of targets) visit(t);
+  return out;
+}
+
+/** A binary heap: the ready steps of a plan with thousands of steps, taken smallest first. */
+class MinHeap<T> {
+  readonly #items: T[] = [];
+  constructor(readonly less: (a: T, b: T) => number) {}
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  push(item: T): void {
+    const h = this.#items;
+    h.push(item);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.less(h[i]!, h[p]!) >= 0) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  pop(): T | undefined {
+    const h = this.#items;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last !== undefined) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.less(h[l]!, h[m]!) < 0) m = l;
+        if (r < h.length && this.less(h[r]!, h[m]!) < 0) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}

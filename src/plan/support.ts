@@ -1,0 +1,87 @@
+// Fields the connected server does not know. Servers before 2.12 drop unknown fields silently, which
+// would leave a difference that no apply can remove; so a field the server cannot hold is an error at plan
+// time, naming the field and the version it needs.
+
+import type { DesiredConsumer, DesiredStream } from "../model/desired.js";
+import type { Diagnostic } from "../model/diagnostic.js";
+import { atLeast, type Version } from "../model/version.js";
+import { STREAM_FIELD_VERSIONS } from "./canonical-stream.js";
+
+const CONSUMER_FIELD_VERSIONS: Readonly<Record<string, string>> = {
+  pause_until: "2.11.0",
+  priority_groups: "2.11.0",
+  priority_policy: "2.11.0",
+  priority_timeout: "2.11.0",
+};
+
+function unsupported(
+  resource: DesiredStream | DesiredConsumer,
+  path: string,
+  what: string,
+  needs: string,
+  version: Version,
+): Diagnostic {
+  return {
+    severity: "error",
+    pos: resource.origin.fieldPos(path),
+    address: resource.address,
+    path,
+    code: "plan.unsupported-field",
+    message: `${what} needs nats-server ${needs.replace(/\.0$/, "")} or newer, and the server is ${version.text}; remove it or upgrade the server`,
+  };
+}
+
+const set = (v: unknown) => v !== undefined && v !== false && v !== 0 && v !== "" && v !== "default";
+
+export function checkStreamSupport(s: DesiredStream, version: Version, clustered: boolean): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const c = s.config as unknown as Record<string, unknown>;
+  for (const [field, since] of Object.entries(STREAM_FIELD_VERSIONS)) {
+    if (set(c[field]) && !atLeast(version, since)) out.push(unsupported(s, field, field, since, version));
+  }
+  const sources = s.config.mirror
+    ? [["mirror", s.config.mirror] as const]
+    : (s.config.sources ?? []).map((x, i) => [`sources[${i}]`, x] as const);
+  for (const [path, src] of sources) {
+    if (src.consumer && !atLeast(version, "2.14.0"))
+      out.push(unsupported(s, `${path}.consumer`, "sourcing through a durable consumer", "2.14.0", version));
+  }
+  if ((s.config.num_replicas ?? 1) > 1 && !clustered) {
+    out.push({
+      severity: "error",
+      pos: s.origin.fieldPos("num_replicas"),
+      address: s.address,
+      path: "num_replicas",
+      code: "plan.replicas-standalone",
+      message: `num_replicas ${s.config.num_replicas} needs a clustered server, and the connected server is not in a cluster; use num_replicas: 1 here (e.g. num_replicas: \${REPLICAS:-1})`,
+    });
+  }
+  return out;
+}
+
+export function checkConsumerSupport(k: DesiredConsumer, version: Version, clustered: boolean): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const c = k.config as unknown as Record<string, unknown>;
+  for (const [field, since] of Object.entries(CONSUMER_FIELD_VERSIONS)) {
+    if (set(c[field]) && !(field === "priority_policy" && c[field] === "none") && !atLeast(version, since)) {
+      out.push(unsupported(k, field, field, since, version));
+    }
+  }
+  if (k.config.priority_policy === "prioritized" && !atLeast(version, "2.12.0")) {
+    out.push(unsupported(k, "priority_policy", "priority_policy: prioritized", "2.12.0", version));
+  }
+  if (k.config.ack_policy === "flow_control" && !atLeast(version, "2.14.0")) {
+    out.push(unsupported(k, "ack_policy", "ack_policy: flow_control", "2.14.0", version));
+  }
+  if ((k.config.num_replicas ?? 0) > 1 && !clustered) {
+    out.push({
+      severity: "error",
+      pos: k.origin.fieldPos("num_replicas"),
+      address: k.address,
+      path: "num_replicas",
+      code: "plan.replicas-standalone",
+      message: `num_replicas ${k.config.num_replicas} needs a clustered server, and the connected server is not in a cluster`,
+    });
+  }
+  return out;
+}

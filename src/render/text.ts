@@ -1,0 +1,128 @@
+// The plan as text, Terraform-style: a block per resource that changes, field lines in human units,
+// unchanged fields hidden, and a last line that scripts may read. A pure function of the plan JSON.
+
+import type { Change, Plan } from "../model/plan.js";
+import { formatSize } from "../model/units.js";
+import type { Style } from "./style.js";
+import { formatValue, isShownOnCreate } from "./values.js";
+
+const SYMBOL: Record<Change["action"], string> = {
+  create: "+",
+  update: "~",
+  replace: "-/+",
+  delete: "-",
+  "no-op": " ",
+};
+
+const HEADLINE: Record<Change["action"], string> = {
+  create: "will be created",
+  update: "will be updated in place",
+  replace: "must be replaced",
+  delete: "will be deleted",
+  "no-op": "is unchanged",
+};
+
+export function summaryLine(plan: Plan): string {
+  const s = plan.summary;
+  if (s.create + s.update + s.replace + s.delete === 0) return "No changes. The server matches the manifest.";
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete.`;
+}
+
+function colourFor(action: Change["action"], style: Style): (s: string) => string {
+  switch (action) {
+    case "create":
+      return style.green;
+    case "update":
+      return style.yellow;
+    case "replace":
+    case "delete":
+      return style.red;
+    default:
+      return (s) => s;
+  }
+}
+
+export function renderChange(c: Change, style: Style): string {
+  const colour = colourFor(c.action, style);
+  const lines: string[] = [];
+  const blocked = c.blocked ? ` ${style.bold(style.red("(blocked: protect)"))}` : "";
+  lines.push(`  ${colour(SYMBOL[c.action])} ${style.bold(c.address)} ${HEADLINE[c.action]}${blocked}`);
+  const pad = "      ";
+  if (c.action === "create") {
+    const entries = Object.entries(c.after).filter(([k, v]) => isShownOnCreate(c.kind, k, v));
+    const width = Math.max(0, ...entries.map(([k]) => k.length));
+    for (const [k, v] of entries) lines.push(`${pad}${`${k}:`.padEnd(width + 2)}${formatValue(k, v)}`);
+  } else if (c.action === "update" || c.action === "replace") {
+    const width = Math.max(0, ...c.diff.map((d) => d.path.length));
+    for (const d of c.diff) {
+      let line = `${pad}${`${d.path}:`.padEnd(width + 2)}${formatValue(d.path, d.before)} → ${formatValue(d.path, d.after)}`;
+      if (d.forces_replace) line += style.red(`   # forces replacement${d.reason ? `: ${d.reason}` : ""}`);
+      else if (d.reason) line += style.dim(`   # ${d.reason}`);
+      lines.push(line);
+    }
+    const hidden = Object.keys(c.after).length - new Set(c.diff.map((d) => d.path.split(/[.[]/)[0])).size;
+    if (hidden > 0)
+      lines.push(style.dim(`${pad}(${hidden} unchanged field${hidden === 1 ? "" : "s"} hidden)`));
+  }
+  for (const r of c.reasons) {
+    if (c.action === "replace" && c.diff.some((d) => d.forces_replace && r.startsWith(`${d.path}:`)))
+      continue;
+    lines.push(style.dim(`${pad}# ${r}`));
+  }
+  if (c.loses && (c.action === "delete" || c.action === "replace") && c.kind !== "consumer") {
+    const parts: string[] = [];
+    if (c.loses.messages !== undefined)
+      parts.push(`${c.loses.messages.toLocaleString("en")} message${c.loses.messages === 1 ? "" : "s"}`);
+    if (c.loses.bytes !== undefined && c.loses.bytes > 0)
+      parts.push(formatSize(c.loses.bytes).replace(/^(\d+)$/, "$1 bytes"));
+    if (parts.length > 0) lines.push(style.red(`${pad}# loses ${parts.join(", ")}`));
+  }
+  return lines.join("\n");
+}
+
+export function renderPlanText(plan: Plan, style: Style, options: { showUnmanaged?: boolean } = {}): string {
+  const out: string[] = [];
+  const acting = plan.changes.filter((c) => c.action !== "no-op");
+  const where = plan.server.domain ? `, domain ${plan.server.domain}` : "";
+  out.push(
+    style.dim(
+      `nats-server ${plan.server.version}${plan.server.cluster ? `, cluster ${plan.server.cluster}` : ""}${where}; owner ${plan.owner ?? "(none)"}`,
+    ),
+  );
+  if (plan.targets) {
+    out.push(
+      style.yellow(`Targeting is in effect: only ${plan.targets.join(", ")} and what they need are planned.`),
+    );
+  }
+  if (acting.length > 0) {
+    out.push("");
+    out.push("jsplan will perform these actions:");
+    out.push("");
+    for (const c of acting) {
+      out.push(renderChange(c, style));
+      out.push("");
+    }
+  } else {
+    out.push("");
+  }
+  const blocked = acting.filter((c) => c.blocked);
+  if (blocked.length > 0) {
+    out.push(
+      style.red(
+        `${blocked.length} step${blocked.length === 1 ? " is" : "s are"} blocked by protect: true (${blocked.map((c) => c.address).join(", ")}); apply will refuse this plan.`,
+      ),
+    );
+  }
+  for (const w of plan.warnings) {
+    const at = w.file ? `${w.file}:${w.line}:${w.column}  ` : "";
+    out.push(style.yellow(`warning: ${at}${w.address ? `${w.address}  ` : ""}${w.message}`));
+  }
+  if (plan.unmanaged.length > 0 && options.showUnmanaged !== false) {
+    const shown = plan.unmanaged.slice(0, 10).join(", ");
+    const more = plan.unmanaged.length > 10 ? ` and ${plan.unmanaged.length - 10} more` : "";
+    out.push(style.dim(`Not managed by this manifest (left alone): ${shown}${more}`));
+  }
+  if (blocked.length > 0 || plan.warnings.length > 0 || plan.unmanaged.length > 0) out.push("");
+  out.push(style.bold(summaryLine(plan)));
+  return `${out.join("\n")}\n`;
+}
