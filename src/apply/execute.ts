@@ -28,8 +28,6 @@ export interface ExecuteOptions {
   readonly onFinish?: (result: StepResult) => void;
 }
 
-export const DEFAULT_APPLY_CONCURRENCY = 32;
-
 export async function executePlan(
   plan: Plan,
   writer: JetStreamWriter,

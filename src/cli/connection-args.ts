@@ -3,7 +3,8 @@
 
 import type { Options } from "yargs";
 import { parseDuration } from "../model/units.js";
-import { type ConnectionSettings, DEFAULT_SERVER, DEFAULT_TIMEOUT_MS } from "../observe/connection.js";
+import type { ConnectionSettings } from "../observe/connection.js";
+import { DEFAULT_SERVER, DEFAULT_TIMEOUT_MS } from "../observe/defaults.js";
 import { ContextError, expandPath, loadContext } from "../observe/natscli-context.js";
 import { ExitError } from "./exit-error.js";
 

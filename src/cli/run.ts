@@ -2,13 +2,11 @@
 // ExitError; nothing here exits the process.
 
 import yargs, { type Argv } from "yargs";
-import { DEFAULT_APPLY_CONCURRENCY } from "../apply/execute.js";
+import { DEFAULT_APPLY_CONCURRENCY } from "../apply/defaults.js";
 import { styleFor } from "../render/style.js";
 import { jsplanVersion } from "../version.js";
-import { applyCommand } from "./commands/apply.js";
-import { planCommand } from "./commands/plan.js";
-import { validateCommand } from "./commands/validate.js";
 import { CONNECTION_OPTIONS, type ConnectionFlags } from "./connection-args.js";
+
 import { ExitError } from "./exit-error.js";
 import type { CliIO } from "./io.js";
 
@@ -122,8 +120,8 @@ function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void
           .example("$0 validate", "Validate jsplan.yaml in the current folder")
           .example("$0 validate manifests/ --format json", "Validate a folder, machine-readable"),
       (args) => {
-        setHandler(() =>
-          validateCommand(
+        setHandler(async () =>
+          (await import("./commands/validate.js")).validateCommand(
             { paths: pathsArg(args.paths as string[]), format: args.format, quiet: args.quiet },
             io,
             style(args),
@@ -170,8 +168,8 @@ function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void
           )
           .example("$0 plan --format markdown > plan.md", "A pull-request comment"),
       (args) => {
-        setHandler(() =>
-          planCommand(
+        setHandler(async () =>
+          (await import("./commands/plan.js")).planCommand(
             {
               paths: pathsArg(args.paths as string[]),
               targets: args.target as string[],
@@ -245,8 +243,8 @@ function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void
           .example("$0 apply --auto-approve", "In a deployment pipeline")
           .example("$0 plan --out plan.json && $0 apply --plan plan.json", "Apply exactly the reviewed plan"),
       (args) => {
-        setHandler(() =>
-          applyCommand(
+        setHandler(async () =>
+          (await import("./commands/apply.js")).applyCommand(
             {
               paths: pathsArg(args.paths as string[]),
               targets: args.target as string[],

@@ -38,8 +38,7 @@ export interface ConnectionSettings {
   readonly source?: string;
 }
 
-export const DEFAULT_SERVER = "nats://127.0.0.1:4222";
-export const DEFAULT_TIMEOUT_MS = 5000;
+export { DEFAULT_SERVER, DEFAULT_TIMEOUT_MS } from "./defaults.js";
 
 /** A server URL with any user, password or token replaced, safe to print. */
 export function redactUrl(url: string): string {

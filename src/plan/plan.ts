@@ -411,7 +411,7 @@ function compare(
   version: Version,
   adoptingFor: string | undefined,
 ): Change {
-  const raw = diffConfigs(before, after);
+  const raw = diffConfigs(before, after).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const reasons: string[] = [];
   const diff: FieldChange[] = raw.map((r) => {
     const cls = classifyChange(kind, r, version);

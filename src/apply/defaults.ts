@@ -1,0 +1,2 @@
+/** Independent apply steps in flight at once, unless --concurrency says otherwise (measured in bench/). */
+export const DEFAULT_APPLY_CONCURRENCY = 32;
