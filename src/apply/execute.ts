@@ -154,8 +154,13 @@ async function runStreamStep(
         } as StreamConfig;
         if (!before.placement) delete (scaleOnly as { placement?: unknown }).placement;
         await writer.updateStream(scaleOnly);
+        await writer.waitSettled(name, after!.num_replicas ?? 1);
       }
-      return readBack("stream", after!, await writer.updateStream(after!), options);
+      const stored = await writer.updateStream(after!);
+      // Scaling or moving a stream elects new leaders; the steps that depend on it (its consumers) and the
+      // next plan need it answering again.
+      if (moves || scales) await writer.waitSettled(name, after!.num_replicas ?? 1);
+      return readBack("stream", after!, stored, options);
     }
     case "replace":
       await ignoreMissing(() => writer.deleteStream(name));

@@ -52,9 +52,12 @@ async function hintFor(
           }
         : { hint: "another stream already takes some of these subjects" };
     }
+    case 10023:
+      return {
+        hint: "the cluster lacks resources for this right now: peers for the replicas or placement, or storage; if the stream was just scaled or moved, wait until it settles and apply again",
+      };
     case 10028:
     case 10047:
-    case 10023:
     case 10002: {
       const memory = cfg.storage === "memory";
       const wanted =

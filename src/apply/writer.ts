@@ -44,6 +44,30 @@ export class JetStreamWriter {
     return r.config;
   }
 
+  /**
+   * Waits (bounded) until a scaled or moved stream has a leader and all its replicas are current again. A
+   * stream that does not settle in time is left to the steps after it, which report what they meet.
+   */
+  async waitSettled(name: string, replicas: number, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        const info = await this.api.request<{
+          cluster?: { leader?: string; replicas?: Array<{ current: boolean }> };
+        }>(`STREAM.INFO.${name}`, undefined, 2000);
+        const peers = info.cluster?.replicas ?? [];
+        if (
+          !info.cluster ||
+          (info.cluster.leader && peers.length === replicas - 1 && peers.every((p) => p.current))
+        )
+          return;
+      } catch {
+        // No leader yet: ask again.
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
   async deleteStream(name: string): Promise<void> {
     await this.api.request(`STREAM.DELETE.${name}`);
   }

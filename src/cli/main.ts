@@ -41,8 +41,8 @@ const io: CliIO = {
 };
 
 const code = await run(process.argv.slice(2), io);
-// Let stdout and stderr drain before exiting, so piped output is never cut short.
-const drain = (s: NodeJS.WriteStream) =>
-  new Promise<void>((resolve) => (s.writableNeedDrain ? s.once("drain", resolve) : resolve()));
+// Let stdout and stderr flush before exiting, so piped output is never cut short (a slow reader leaves
+// writes queued): the callback of an empty write runs once everything written before it went out.
+const drain = (s: NodeJS.WriteStream) => new Promise<void>((resolve) => s.write("", () => resolve()));
 await Promise.all([drain(process.stdout), drain(process.stderr)]);
 process.exit(code);

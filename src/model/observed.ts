@@ -30,7 +30,13 @@ export interface ObservedStream {
   readonly name: string;
   readonly config: StreamConfig;
   readonly created: string;
-  readonly state?: { readonly messages: number; readonly bytes: number; readonly consumer_count: number };
+  readonly state?: {
+    readonly messages: number;
+    readonly bytes: number;
+    readonly consumer_count: number;
+    /** The sequence of the oldest message (a first_seq above it purges messages at the next restart). */
+    readonly first_seq?: number;
+  };
 }
 
 export interface ObservedConsumer {

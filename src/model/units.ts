@@ -219,3 +219,16 @@ export function formatSize(bytes: number): string {
   }
   return best;
 }
+
+/** Bytes rounded for reading (`78.0 KiB`, `1.2 GiB`), for amounts rather than settings. */
+export function formatBytesApprox(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+  let v = bytes / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}

@@ -17,7 +17,7 @@ import { type JsApi, JsApiError } from "./js-api.js";
 interface StreamInfoWire {
   config: StreamConfig;
   created: string;
-  state?: { messages: number; bytes: number; consumer_count: number };
+  state?: { messages: number; bytes: number; consumer_count: number; first_seq?: number };
 }
 
 interface StreamListPage {
@@ -97,29 +97,17 @@ export async function observe(
   options: ObserveOptions = {},
 ): Promise<ObservedState> {
   const streams = new Map<string, ObservedStream>();
-  const unavailable = new Map<string, UnavailableStream>();
+  // Streams the list could not describe. An R1 stream whose server is down comes back in `streams` with
+  // zeroed state *and* in `missing`; a stream that is electing a leader (just scaled or moved) is missing
+  // for a few seconds. Either way its listed config cannot be trusted until STREAM.INFO confirms it.
+  const suspect = new Map<string, string>();
   const take = (page: StreamListPage) => {
     for (const s of page.streams ?? []) {
       if (options.onlyStreams && !options.onlyStreams.has(s.config.name)) continue;
-      streams.set(s.config.name, {
-        name: s.config.name,
-        config: s.config,
-        created: s.created,
-        ...(s.state
-          ? {
-              state: {
-                messages: s.state.messages,
-                bytes: s.state.bytes,
-                consumer_count: s.state.consumer_count,
-              },
-            }
-          : {}),
-      });
+      streams.set(s.config.name, toObserved(s));
     }
-    for (const name of page.missing ?? [])
-      unavailable.set(name, { name, reason: "its leader did not answer" });
-    for (const [name, reason] of Object.entries(page.offline ?? {}))
-      unavailable.set(name, { name, reason: `offline: ${reason}` });
+    for (const name of page.missing ?? []) suspect.set(name, "its leader did not answer");
+    for (const [name, reason] of Object.entries(page.offline ?? {})) suspect.set(name, `offline: ${reason}`);
   };
 
   // The first page says how many there are; the rest are fetched together. Offsets index the server's own
@@ -133,8 +121,19 @@ export async function observe(
     offsets.map((offset) => api.read<StreamListPage>("STREAM.LIST", { offset })),
   );
   for (const p of pages) take(p);
-  // A stream that was listed by one page and reported missing by another is not missing.
-  for (const name of streams.keys()) unavailable.delete(name);
+  const unavailable = new Map<string, UnavailableStream>();
+  await eachLimited([...suspect.keys()], 8, async (name) => {
+    if (options.onlyStreams && !options.onlyStreams.has(name)) return;
+    const confirmed = await confirmStream(api, name);
+    if (confirmed === "gone") {
+      streams.delete(name);
+    } else if (confirmed) {
+      streams.set(name, confirmed);
+    } else {
+      streams.delete(name);
+      unavailable.set(name, { name, reason: suspect.get(name)! });
+    }
+  });
 
   const consumers = new Map<string, ObservedConsumer>();
   let ephemeralCount = 0;
@@ -157,6 +156,12 @@ export async function observe(
           ephemeralCount++;
           continue;
         }
+        // The server's own consumers behind mirrors and sources (JS_MIRROR_*, JS_SRC_*; 2.14+ lists them).
+        if (
+          (c.config as { sourcing?: boolean; direct?: boolean }).sourcing ||
+          (c.config as { direct?: boolean }).direct
+        )
+          continue;
         consumers.set(consumerAddress(s.name, c.name), {
           stream: s.name,
           name: c.name,
@@ -196,4 +201,44 @@ export async function eachLimited<T>(
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function toObserved(s: StreamInfoWire): ObservedStream {
+  return {
+    name: s.config.name,
+    config: s.config,
+    created: s.created,
+    ...(s.state
+      ? {
+          state: {
+            messages: s.state.messages,
+            bytes: s.state.bytes,
+            consumer_count: s.state.consumer_count,
+            ...(s.state.first_seq !== undefined ? { first_seq: s.state.first_seq } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * STREAM.INFO for a stream the list reported as missing: a leader election takes a few seconds, so a
+ * few short attempts tell "briefly leaderless" from "down". Undefined means it did not answer.
+ */
+async function confirmStream(api: JsApi, name: string): Promise<ObservedStream | "gone" | undefined> {
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      const info = await api.request<StreamInfoWire & { cluster?: { leader?: string } }>(
+        `STREAM.INFO.${name}`,
+        undefined,
+        2000,
+      );
+      // A stream whose leader is gone can still be described from the meta layer, without state.
+      if (!info.cluster || info.cluster.leader) return toObserved(info);
+    } catch (err) {
+      if (err instanceof JsApiError && err.errCode === 10059) return "gone";
+    }
+    await new Promise((r) => setTimeout(r, 750));
+  }
+  return undefined;
 }

@@ -2,7 +2,7 @@
 // table follows what nats-server 2.10.27 and 2.15.1 actually did when each change was tried
 // (docs/internals/server-behaviour-streams.md and -consumers.md), not what the clients' types suggest.
 
-import type { ResourceKind } from "../model/address.js";
+import type { StreamConfig } from "../model/jetstream.js";
 import { atLeast, type Version } from "../model/version.js";
 import type { RawFieldChange } from "./field-diff.js";
 
@@ -16,8 +16,20 @@ const replace = (reason: string): Classification => ({ forcesReplace: true, reas
 
 const truthy = (v: unknown) => v !== undefined && v !== false && v !== null && v !== "" && v !== 0;
 
-export function classifyStreamChange(ch: RawFieldChange, version: Version): Classification {
+/** What the stream rules need beyond the changed field itself. */
+export interface StreamChangeContext {
+  readonly version: Version;
+  readonly before: StreamConfig;
+  readonly after: StreamConfig;
+  /** The live stream's first sequence (from its state), when known. */
+  readonly firstSeq?: number;
+  /** For each consumer_limits field, whether a live consumer of the stream holds a non-zero value. */
+  readonly consumersHold?: { readonly max_ack_pending: boolean; readonly inactive_threshold: boolean };
+}
+
+export function classifyStreamChange(ch: RawFieldChange, ctx: StreamChangeContext): Classification {
   const { before, after } = ch;
+  const version = ctx.version;
   switch (ch.field) {
     case "storage":
       return replace("the storage type of a stream cannot change");
@@ -32,16 +44,21 @@ export function classifyStreamChange(ch: RawFieldChange, version: Version): Clas
             `max_consumers can only change in place on nats-server 2.12.5 or newer (this is ${version.text})`,
           );
     case "mirror":
-      if (before !== undefined && after === undefined) {
+      // The change may be deep inside the mirror (a filter): what counts is whether there is one on each side.
+      if (ctx.before.mirror && !ctx.after.mirror) {
         return atLeast(version, "2.12.0")
           ? { forcesReplace: false, reason: "the mirror is promoted to a normal stream" }
           : replace(
               `a mirror can only be promoted to a normal stream on nats-server 2.12 or newer (this is ${version.text})`,
             );
       }
-      return before === undefined
-        ? replace("an existing stream cannot become a mirror")
-        : replace("the mirror's origin and options cannot change");
+      return ctx.before.mirror
+        ? replace("the mirror's origin and options cannot change")
+        : replace("an existing stream cannot become a mirror");
+    case "mirror_direct":
+      return ctx.after.mirror
+        ? { forcesReplace: false, reason: "a mirror serves direct gets when its origin does" }
+        : UPDATE;
     case "sealed":
       return truthy(before) && !truthy(after) ? replace("a sealed stream cannot be unsealed") : UPDATE;
     case "deny_delete":
@@ -53,8 +70,11 @@ export function classifyStreamChange(ch: RawFieldChange, version: Version): Clas
         ? replace("deny_purge can be turned on, but not off again")
         : UPDATE;
     case "allow_msg_ttl":
-      if (truthy(before) && !truthy(after))
-        return replace("per-message TTLs (allow_msg_ttl) can be turned on, but not off again");
+      if (truthy(before) && !truthy(after)) {
+        return replace(
+          "per-message TTLs (allow_msg_ttl) can be turned on, but not off again (subject_delete_marker_ttl turns them on); keep allow_msg_ttl: true to keep the stream",
+        );
+      }
       return atLeast(version, "2.11.2")
         ? UPDATE
         : replace(
@@ -68,11 +88,31 @@ export function classifyStreamChange(ch: RawFieldChange, version: Version): Clas
         : UPDATE;
     case "persist_mode":
       return replace("persist_mode is fixed when the stream is created");
-    case "first_seq":
-      // The server accepts the update, then purges every message at its next restart to honour it.
-      return replace(
-        "first_seq only applies to a new stream (changed in place, the server drops all messages at its next restart)",
+    case "first_seq": {
+      // The server accepts the update, then at its next restart purges the messages below a first_seq that
+      // lies beyond the stream's current first sequence. Lowering or removing it is harmless.
+      const next = typeof after === "number" ? after : 0;
+      return next > (ctx.firstSeq ?? 0)
+        ? replace(
+            "a first_seq beyond the stream's first sequence only applies to a new stream (changed in place, the server drops the messages below it at its next restart)",
+          )
+        : UPDATE;
+    }
+    case "consumer_limits": {
+      // Before 2.12 the server compares every consumer against the new limit with `>`, so removing a limit
+      // (0 = unlimited) fails while any consumer holds a value of its own (10069).
+      if (atLeast(version, "2.12.0")) return UPDATE;
+      const field = ch.segments[1] as "max_ack_pending" | "inactive_threshold" | undefined;
+      const fields = field ? [field] : (["max_ack_pending", "inactive_threshold"] as const);
+      const removed = fields.filter(
+        (f) => truthy(ctx.before.consumer_limits?.[f]) && !truthy(ctx.after.consumer_limits?.[f]),
       );
+      return removed.some((f) => ctx.consumersHold?.[f])
+        ? replace(
+            `nats-server ${version.text} refuses to remove a consumer_limits value while consumers hold values of their own (fixed in 2.12)`,
+          )
+        : UPDATE;
+    }
     default:
       return UPDATE;
   }
@@ -104,8 +144,4 @@ export function classifyConsumerChange(ch: RawFieldChange): Classification {
     };
   }
   return UPDATE;
-}
-
-export function classifyChange(kind: ResourceKind, ch: RawFieldChange, version: Version): Classification {
-  return kind === "consumer" ? classifyConsumerChange(ch) : classifyStreamChange(ch, version);
 }

@@ -76,6 +76,10 @@ export function orderSteps(changes: readonly Change[], workQueueStreams: Readonl
     if (!s) continue;
     if (c.action === "delete") {
       if (s.action === "delete" || s.action === "replace") before(c, s);
+    } else if (s.action === "update" && c.action !== "create" && tightensConsumerLimits(s)) {
+      // The server refuses stricter consumer_limits while a consumer exceeds them (10069): the consumers
+      // take their new values first, which the current limits allow.
+      before(c, s);
     } else if (s.action !== "delete") {
       before(s, c);
     }
@@ -207,4 +211,16 @@ class MinHeap<T> {
     }
     return top;
   }
+}
+
+/** True when a stream update sets a consumer limit that was unset, or lowers one. */
+function tightensConsumerLimits(c: Change): boolean {
+  type Limits = { max_ack_pending?: number; inactive_threshold?: number };
+  const before = ((c.before as Record<string, unknown> | null)?.consumer_limits ?? {}) as Limits;
+  const after = ((c.after as Record<string, unknown> | null)?.consumer_limits ?? {}) as Limits;
+  return (["max_ack_pending", "inactive_threshold"] as const).some((k) => {
+    const next = after[k];
+    const prev = before[k];
+    return next !== undefined && next > 0 && (prev === undefined || prev <= 0 || next < prev);
+  });
 }

@@ -3,7 +3,14 @@
 // resources), so that renderers and apply need nothing else.
 
 import type { ResourceKind } from "../model/address.js";
-import type { DesiredConsumer, DesiredState, DesiredStream } from "../model/desired.js";
+import type {
+  DesiredConsumer,
+  DesiredKv,
+  DesiredObjectStore,
+  DesiredState,
+  DesiredStream,
+  Origin,
+} from "../model/desired.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
 import type { ObservedConsumer, ObservedState, ObservedStream } from "../model/observed.js";
@@ -16,15 +23,16 @@ import {
   type PlanSummary,
   type WireConfig,
 } from "../model/plan.js";
-import { parseVersion, type Version } from "../model/version.js";
+import { parseVersion } from "../model/version.js";
 import { alignConsumer, alignStream } from "./align.js";
-import { type ConsumerContext, canonicalConsumer } from "./canonical-consumer.js";
+import { bucketAddressOf, KV_CLIENT_CHOICES, kvStreamConfig, objectStoreStreamConfig } from "./buckets.js";
+import { type ConsumerContext, canonicalConsumer, sortKeys } from "./canonical-consumer.js";
 import { canonicalStream } from "./canonical-stream.js";
-import { classifyChange } from "./classify.js";
-import { diffConfigs } from "./field-diff.js";
+import { type Classification, classifyConsumerChange, classifyStreamChange } from "./classify.js";
+import { diffConfigs, type RawFieldChange } from "./field-diff.js";
 import { orderSteps, targetClosure } from "./order.js";
-import { isProtected, ownership, withMarkers } from "./ownership.js";
-import { checkConsumerSupport, checkStreamSupport } from "./support.js";
+import { isProtected, ownership, PROTECT_KEY, withMarkers } from "./ownership.js";
+import { checkBucketSupport, checkConsumerSupport, checkStreamSupport } from "./support.js";
 
 export interface PlanInput {
   readonly desired: DesiredState;
@@ -42,12 +50,67 @@ export interface PlanOutcome {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Streams behind KV buckets and object stores: jsplan manages them only as buckets. */
-export function isBucketStream(name: string): boolean {
-  return name.startsWith("KV_") || name.startsWith("OBJ_");
+/** A stream, KV bucket or object store of the manifest: all three are a stream on the server. */
+interface StreamResource {
+  readonly kind: "stream" | "kv" | "objectstore";
+  readonly address: string;
+  /** The stream name, or the bucket name. */
+  readonly name: string;
+  readonly streamName: string;
+  readonly protect: boolean;
+  /** Wire config of the backing stream, as the manifest asks for it (no markers, no defaults). */
+  readonly config: StreamConfig;
+  readonly origin: Origin;
+  readonly source: DesiredStream | DesiredKv | DesiredObjectStore;
 }
 
-const isSet = (v: unknown) => v !== undefined;
+const STATE_LOSS_CONSUMER =
+  "replacing a consumer loses its delivery state (position, pending acknowledgements, redelivery counts)";
+
+function resources(desired: DesiredState): StreamResource[] {
+  return [
+    ...desired.streams.map((s) => ({
+      kind: "stream" as const,
+      address: s.address,
+      name: s.name,
+      streamName: s.name,
+      protect: s.protect,
+      config: s.config,
+      origin: s.origin,
+      source: s,
+    })),
+    ...desired.keyValues.map((b) => {
+      const config = kvStreamConfig(b.spec);
+      return {
+        kind: "kv" as const,
+        address: b.address,
+        name: b.name,
+        streamName: config.name,
+        protect: b.protect,
+        config,
+        origin: b.origin,
+        source: b,
+      };
+    }),
+    ...desired.objectStores.map((b) => {
+      const config = objectStoreStreamConfig(b.spec);
+      return {
+        kind: "objectstore" as const,
+        address: b.address,
+        name: b.name,
+        streamName: config.name,
+        protect: b.protect,
+        config,
+        origin: b.origin,
+        source: b,
+      };
+    }),
+  ];
+}
+
+function byAddress(a: { address: string }, b: { address: string }): number {
+  return a.address < b.address ? -1 : a.address > b.address ? 1 : 0;
+}
 
 export function buildPlan(input: PlanInput): PlanOutcome {
   const { desired, observed } = input;
@@ -60,148 +123,185 @@ export function buildPlan(input: PlanInput): PlanOutcome {
   const unavailable = new Map(observed.unavailable.map((u) => [u.name, u]));
   const clustered = observed.server.clustered;
 
-  for (const s of desired.streams) errors.push(...checkStreamSupport(s, version, clustered));
-  for (const k of desired.consumers) errors.push(...checkConsumerSupport(k, version, clustered));
-
-  const desiredStreams = new Map(desired.streams.map((s) => [s.name, s]));
+  const wanted = resources(desired);
+  const wantedByStream = new Map(wanted.map((r) => [r.streamName, r]));
   const desiredConsumers = new Map(desired.consumers.map((k) => [k.address, k]));
+  const consumersOf = groupConsumers(observed.consumers.values());
+
+  // --target: only the targeted resources and what they need (their stream, their origins) are planned, so
+  // that an unavailable stream elsewhere does not stop the plan.
+  const inScope = scopeOf(input.targets, wanted, desired.consumers, observed);
+
+  for (const r of wanted) {
+    if (!inScope(r.address)) continue;
+    if (r.kind === "stream")
+      errors.push(...checkStreamSupport(r.source as DesiredStream, version, clustered));
+    else
+      errors.push(
+        ...checkBucketSupport(r.source as DesiredKv | DesiredObjectStore, r.config, version, clustered),
+      );
+  }
+  for (const k of desired.consumers)
+    if (inScope(k.address)) errors.push(...checkConsumerSupport(k, version, clustered));
 
   const originAllowDirect = (cfg: StreamConfig, side: "desired" | "observed"): boolean | undefined => {
     if (!cfg.mirror || cfg.mirror.external) return undefined;
     const origin = cfg.mirror.name;
-    const d = side === "desired" ? desiredStreams.get(origin) : undefined;
+    const d = side === "desired" ? wantedByStream.get(origin) : undefined;
     if (d) return Boolean(d.config.allow_direct);
     const o = observed.streams.get(origin);
     return o ? Boolean(o.config.allow_direct) : undefined;
   };
-  const desiredStreamCanon = new Map<string, StreamConfig>();
-  for (const s of desired.streams) {
-    const cfg = { ...s.config, metadata: withMarkers(s.config.metadata, owner, s.protect) } as StreamConfig;
-    desiredStreamCanon.set(
-      s.name,
-      canonicalStream(cfg, { version, originAllowDirect: originAllowDirect(s.config, "desired") }),
+  const observedCanon = (o: ObservedStream) =>
+    canonicalStream(o.config, { version, originAllowDirect: originAllowDirect(o.config, "observed") });
+  const desiredCanon = new Map<string, StreamConfig>();
+  for (const r of wanted) {
+    let cfg = { ...r.config, metadata: withMarkers(r.config.metadata, owner, r.protect) } as StreamConfig;
+    const live = observed.streams.get(r.streamName);
+    if (r.kind === "kv" && live) {
+      // A live bucket keeps the settings its client chose (see KV_CLIENT_CHOICES).
+      const liveCanon = observedCanon(live);
+      const adopted: Record<string, unknown> = { ...cfg };
+      for (const k of KV_CLIENT_CHOICES) adopted[k] = (liveCanon as unknown as Record<string, unknown>)[k];
+      cfg = adopted as unknown as StreamConfig;
+    }
+    desiredCanon.set(
+      r.streamName,
+      canonicalStream(cfg, { version, originAllowDirect: originAllowDirect(r.config, "desired") }),
     );
   }
-  const observedStreamCanon = (o: ObservedStream) =>
-    canonicalStream(o.config, { version, originAllowDirect: originAllowDirect(o.config, "observed") });
 
-  const consumersOf = new Map<string, ObservedConsumer[]>();
-  for (const c of observed.consumers.values()) {
-    const list = consumersOf.get(c.stream);
-    if (list) list.push(c);
-    else consumersOf.set(c.stream, [c]);
-  }
-
-  // --- desired streams -------------------------------------------------------------------------------
-  const streamAction = new Map<string, Change["action"]>();
-  for (const s of desired.streams) {
-    const down = unavailable.get(s.name);
+  // --- streams, buckets and object stores of the manifest ----------------------------------------------
+  const streamChange = new Map<string, Change>();
+  for (const r of wanted) {
+    if (!inScope(r.address)) continue;
+    const down = unavailable.get(r.streamName);
     if (down) {
       errors.push(
-        resourceError(
-          s,
+        at(
+          r,
+          "",
+          "error",
           "plan.unavailable",
-          `stream ${s.name} is unavailable (${down.reason}); jsplan will not plan a create or delete for it. Try again when its servers are back, or leave it out with --target`,
+          `stream ${r.streamName} is unavailable (${down.reason}); jsplan will not plan a create or delete for it. Try again when its servers are back, or plan other resources with --target`,
         ),
       );
       continue;
     }
-    const after = desiredStreamCanon.get(s.name)!;
-    const obs = observed.streams.get(s.name);
+    const after = desiredCanon.get(r.streamName)!;
+    const obs = observed.streams.get(r.streamName);
     if (!obs) {
       if (after.sealed) {
         errors.push(
-          fieldError(
-            s,
+          at(
+            r,
             "sealed",
+            "error",
             "plan.sealed-create",
             "a stream cannot be created sealed: create it first, then add sealed: true and apply again",
           ),
         );
         continue;
       }
-      changes.push(createChange("stream", s.address, s.name, undefined, after));
-      streamAction.set(s.name, "create");
+      const c = createChange(r.kind, r.address, r.name, undefined, after);
+      changes.push(c);
+      streamChange.set(r.streamName, c);
       continue;
     }
     const own = ownership(obs.config.metadata, owner);
     if (own.kind === "other") {
-      errors.push(ownerConflict(s, own.owner, owner));
+      errors.push(ownerConflict(r, own.owner, owner));
       continue;
     }
-    const before = observedStreamCanon(obs);
-    const change = compare(
-      "stream",
-      s.address,
-      s.name,
+    const before = observedCanon(obs);
+    const aligned = alignStream(after, before);
+    const live = consumersOf.get(r.streamName) ?? [];
+    const holds = (f: "max_ack_pending" | "inactive_threshold") =>
+      live.some((c) => Boolean(c.config[f]) && c.config[f] !== -1);
+    const ctx = {
+      version,
+      before,
+      after: aligned,
+      ...(obs.state?.first_seq !== undefined ? { firstSeq: obs.state.first_seq } : {}),
+      consumersHold: {
+        max_ack_pending: holds("max_ack_pending"),
+        inactive_threshold: holds("inactive_threshold"),
+      },
+    };
+    let change = compare(
+      r.kind,
+      r.address,
+      r.name,
       undefined,
       before,
-      alignStream(after, before),
-      version,
+      aligned,
+      (ch) => classifyStreamChange(ch, ctx),
       own.kind === "unmarked" ? owner : undefined,
     );
     if (change.diff.some((d) => d.path === "compression")) {
       warnings.push(
-        fieldWarning(
-          s,
-          "compression",
+        at(
+          r,
+          r.kind === "stream" ? "compression" : "",
+          "warning",
           "plan.compression",
           "a new compression setting applies to data written after the server's next restart; stored data keeps its compression",
         ),
       );
     }
     if (change.action === "replace") {
-      const live = consumersOf.get(s.name) ?? [];
       const lost = live
-        .filter((c) => !desiredConsumers.has(`consumer.${s.name}.${c.name}`))
+        .filter((c) => !desiredConsumers.has(`consumer.${r.streamName}.${c.name}`))
         .map((c) => c.name);
       const extra: string[] = [];
-      if (live.length > 0)
+      if (live.length > 0) {
         extra.push(
-          `replacing the stream deletes its ${plural(live.length, "consumer")}; those in the manifest are created again`,
+          `replacing the stream deletes its consumer${live.length === 1 ? "" : `s (${live.length})`}; those in the manifest are created again`,
         );
+      }
       if (lost.length > 0) extra.push(`not in the manifest, so lost for good: ${lost.join(", ")}`);
-      changes.push(
-        destructive(
-          change,
-          s.protect || isProtected(obs.config.metadata),
-          { ...lossOf(obs), consumers: live.map((c) => c.name) },
-          extra,
-        ),
+      change = destructive(
+        change,
+        protection(r.protect, obs.config.metadata),
+        { ...lossOf(obs), consumers: live.map((c) => c.name) },
+        extra,
       );
-    } else {
-      changes.push(change);
     }
-    streamAction.set(s.name, change.action);
+    changes.push(change);
+    streamChange.set(r.streamName, change);
   }
 
-  // --- desired consumers -----------------------------------------------------------------------------
+  // --- consumers of the manifest ---------------------------------------------------------------------
   for (const k of desired.consumers) {
+    if (!inScope(k.address)) continue;
     const down = unavailable.get(k.stream);
     if (down) {
       errors.push(
-        resourceError(
+        at(
           k,
+          "",
+          "error",
           "plan.unavailable",
           `stream ${k.stream} is unavailable (${down.reason}); its consumers cannot be planned now`,
         ),
       );
       continue;
     }
-    const ds = desiredStreams.get(k.stream);
+    const ds = wantedByStream.get(k.stream);
     const os = observed.streams.get(k.stream);
     if (!ds && !os) {
       errors.push(
-        resourceError(
+        at(
           k,
+          "",
+          "error",
           "plan.no-stream",
           `stream ${k.stream} does not exist on the server and is not in the manifest; add the stream to the manifest or fix the name`,
         ),
       );
       continue;
     }
-    if (ds && !desiredStreamCanon.has(k.stream)) continue;
-    const limits = ds ? desiredStreamCanon.get(k.stream)!.consumer_limits : os!.config.consumer_limits;
+    const limits = ds ? desiredCanon.get(k.stream)!.consumer_limits : os!.config.consumer_limits;
     const ctx: ConsumerContext = {
       version,
       ...(limits ? { streamLimits: limits } : {}),
@@ -212,8 +312,8 @@ export function buildPlan(input: PlanInput): PlanOutcome {
       ctx,
     );
     const obs = observed.consumers.get(k.address);
-    const parent = streamAction.get(k.stream);
-    if (!obs || parent === "create") {
+    const parent = streamChange.get(k.stream);
+    if (!obs || parent?.action === "create") {
       changes.push(createChange("consumer", k.address, k.name, k.stream, after));
       continue;
     }
@@ -228,16 +328,17 @@ export function buildPlan(input: PlanInput): PlanOutcome {
     if (aligned.pause_until !== before.pause_until) {
       if (aligned.pause_until !== undefined) {
         warnings.push(
-          fieldWarning(
+          at(
             k,
             "pause_until",
+            "warning",
             "plan.pause-until",
             "pause_until only applies when the consumer is created; this existing consumer is left as it is (pause it with `nats consumer pause`)",
           ),
         );
       }
-      delete (aligned as Record<string, unknown>).pause_until;
-      delete (before as Record<string, unknown>).pause_until;
+      delete aligned.pause_until;
+      delete before.pause_until;
     }
     let change = compare(
       "consumer",
@@ -246,55 +347,71 @@ export function buildPlan(input: PlanInput): PlanOutcome {
       k.stream,
       before,
       aligned,
-      version,
+      classifyConsumerChange,
       own.kind === "unmarked" ? owner : undefined,
     );
-    if (parent === "replace") {
+    if (parent?.action === "replace") {
       change = {
         ...change,
         action: "replace",
-        reasons: [...change.reasons, `stream ${k.stream} is replaced, which deletes its consumers`],
+        reasons: [...change.reasons, `its stream ${k.stream} is replaced, which deletes its consumers`],
       } as Change;
     }
-    if (change.action === "replace")
-      change = destructive(change, k.protect || isProtected(obs.config.metadata), {});
+    if (change.action === "replace") {
+      const blockedParent = parent?.action === "replace" && parent.blocked;
+      change = destructive(
+        change,
+        blockedParent ? "parent" : protection(k.protect, obs.config.metadata),
+        {},
+        [STATE_LOSS_CONSUMER],
+      );
+    }
     changes.push(change);
   }
 
-  // --- live resources the manifest does not declare -----------------------------------------------
-  const deletedStreams = new Set<string>();
+  // --- live resources the manifest does not declare ------------------------------------------------
+  const goneStreams = new Set<string>();
+  for (const s of wanted) {
+    const c = streamChange.get(s.streamName);
+    if (c?.action === "replace") goneStreams.add(s.streamName);
+  }
   for (const obs of observed.streams.values()) {
-    if (desiredStreams.has(obs.name)) continue;
-    const address = `stream.${obs.name}`;
-    if (isBucketStream(obs.name) || ownership(obs.config.metadata, owner).kind !== "ours") {
+    if (wantedByStream.has(obs.name)) continue;
+    const bucket = bucketAddressOf(obs.name);
+    const address = bucket?.address ?? `stream.${obs.name}`;
+    if (!inScope(address)) continue;
+    if (ownership(obs.config.metadata, owner).kind !== "ours") {
       unmanaged.push(address);
       continue;
     }
     const live = consumersOf.get(obs.name) ?? [];
     const others = live.filter((c) => ownership(c.config.metadata, owner).kind !== "ours").map((c) => c.name);
+    const what = bucket
+      ? bucket.kind === "kv"
+        ? `KV bucket ${bucket.bucket}`
+        : `object store ${bucket.bucket}`
+      : `stream ${obs.name}`;
     changes.push(
       destructive(
         deleteChange(
-          "stream",
+          bucket?.kind ?? "stream",
           address,
-          obs.name,
+          bucket?.bucket ?? obs.name,
           undefined,
-          observedStreamCanon(obs),
-          `stream ${obs.name} carries this manifest's owner marker (${owner}) and is no longer in the manifest`,
+          observedCanon(obs),
+          `${what} carries this manifest's owner marker (${owner}) and is no longer in the manifest`,
         ),
-        isProtected(obs.config.metadata),
+        protection(false, obs.config.metadata),
         { ...lossOf(obs), consumers: live.map((c) => c.name) },
         others.length > 0
-          ? [
-              `deleting the stream also deletes ${plural(others.length, "consumer")} that this manifest does not manage: ${others.join(", ")}`,
-            ]
+          ? [`deleting it also deletes consumers that this manifest does not manage: ${others.join(", ")}`]
           : [],
       ),
     );
-    deletedStreams.add(obs.name);
+    goneStreams.add(obs.name);
   }
   for (const u of observed.unavailable) {
-    if (!desiredStreams.has(u.name)) {
+    if (!wantedByStream.has(u.name)) {
       warnings.push({
         severity: "warning",
         address: `stream.${u.name}`,
@@ -305,32 +422,32 @@ export function buildPlan(input: PlanInput): PlanOutcome {
   }
   for (const c of observed.consumers.values()) {
     const address = `consumer.${c.stream}.${c.name}`;
-    if (desiredConsumers.has(address)) continue;
-    const own = ownership(c.config.metadata, owner);
-    if (own.kind !== "ours") {
-      unmanaged.push(address);
+    if (desiredConsumers.has(address) || !inScope(address)) continue;
+    if (ownership(c.config.metadata, owner).kind !== "ours") {
+      // Consumers that go with their stream are named in that stream's change, not "left alone".
+      if (!goneStreams.has(c.stream)) unmanaged.push(address);
       continue;
     }
-    const s = observed.streams.get(c.stream);
-    const limits = s?.config.consumer_limits;
+    const limits = observed.streams.get(c.stream)?.config.consumer_limits;
     const before = canonicalConsumer(c.config, { version, ...(limits ? { streamLimits: limits } : {}) });
-    const why = deletedStreams.has(c.stream)
-      ? `its stream ${c.stream} is deleted`
-      : `consumer ${c.stream}.${c.name} carries this manifest's owner marker (${owner}) and is no longer in the manifest`;
+    const why =
+      goneStreams.has(c.stream) && !wantedByStream.has(c.stream)
+        ? `its stream ${c.stream} is deleted`
+        : `consumer ${c.stream}.${c.name} carries this manifest's owner marker (${owner}) and is no longer in the manifest`;
     changes.push(
       destructive(
         deleteChange("consumer", address, c.name, c.stream, before, why),
-        isProtected(c.config.metadata),
+        protection(false, c.config.metadata),
         {},
       ),
     );
   }
 
-  if (errors.length > 0) return { diagnostics: [...errors, ...warnings] };
+  if (errors.length > 0) return { diagnostics: sortByPlace([...errors, ...warnings]) };
 
-  changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  changes.sort(byAddress);
   const workQueues = new Set(
-    desired.streams.filter((s) => s.config.retention === "workqueue").map((s) => s.name),
+    wanted.filter((r) => r.config.retention === "workqueue").map((r) => r.streamName),
   );
   const ordered = orderSteps(changes, workQueues);
   if (ordered.cycle) {
@@ -359,7 +476,7 @@ export function buildPlan(input: PlanInput): PlanOutcome {
           ...missing.map((t) => ({
             severity: "error" as const,
             code: "plan.target",
-            message: `--target ${t}: no such resource in the manifest or on the server (addresses look like stream.NAME, consumer.STREAM.NAME)`,
+            message: `--target ${t}: no such resource in the manifest or on the server (addresses look like stream.NAME, consumer.STREAM.NAME, kv.BUCKET, objectstore.BUCKET)`,
           })),
         ],
       };
@@ -387,9 +504,218 @@ export function buildPlan(input: PlanInput): PlanOutcome {
     unmanaged: unmanaged.sort(),
     summary: summarise(planned),
     targets,
-    warnings: warnings.map(toPlanDiagnostic),
+    warnings: sortByPlace(warnings).map(toPlanDiagnostic),
   };
-  return { plan, diagnostics: warnings };
+  return { plan, diagnostics: sortByPlace(warnings) };
+}
+
+function groupConsumers(all: Iterable<ObservedConsumer>): Map<string, ObservedConsumer[]> {
+  const out = new Map<string, ObservedConsumer[]>();
+  for (const c of all) {
+    const list = out.get(c.stream);
+    if (list) list.push(c);
+    else out.set(c.stream, [c]);
+  }
+  return out;
+}
+
+/**
+ * Which addresses a --target plan covers before ordering: the targets, the streams of targeted consumers and
+ * the origins of targeted streams, transitively. Without targets, everything.
+ */
+function scopeOf(
+  targets: readonly string[] | undefined,
+  wanted: readonly StreamResource[],
+  consumers: readonly DesiredConsumer[],
+  observed: ObservedState,
+): (address: string) => boolean {
+  if (!targets || targets.length === 0) return () => true;
+  const byStream = new Map(wanted.map((r) => [r.streamName, r]));
+  const consumerByAddress = new Map(consumers.map((k) => [k.address, k]));
+  const scope = new Set<string>();
+  const addStream = (name: string) => {
+    const r = byStream.get(name);
+    const address = r?.address ?? bucketAddressOf(name)?.address ?? `stream.${name}`;
+    if (scope.has(address)) return;
+    scope.add(address);
+    const cfg = r?.config ?? observed.streams.get(name)?.config;
+    for (const o of cfg?.mirror ? [cfg.mirror] : (cfg?.sources ?? [])) if (!o.external) addStream(o.name);
+  };
+  for (const t of targets) {
+    scope.add(t);
+    const k = consumerByAddress.get(t);
+    const stream = k?.stream ?? (t.startsWith("consumer.") ? t.split(".")[1] : undefined);
+    if (stream) addStream(stream);
+    const r = wanted.find((x) => x.address === t);
+    if (r) addStream(r.streamName);
+  }
+  return (address) => scope.has(address);
+}
+
+function compare(
+  kind: ResourceKind,
+  address: string,
+  name: string,
+  stream: string | undefined,
+  before: StreamConfig | ConsumerConfig,
+  after: StreamConfig | ConsumerConfig,
+  classify: (ch: RawFieldChange) => Classification,
+  adoptingFor: string | undefined,
+): Change {
+  const raw = diffConfigs(before, after).sort(byPath);
+  const reasons: string[] = [];
+  const diff: FieldChange[] = raw.map((r) => {
+    const cls = classify(r);
+    const stamps = r.path === 'metadata["jsplan.owner"]' || (r.path === "metadata" && r.before === undefined);
+    const reason =
+      adoptingFor !== undefined && stamps
+        ? `adopted: jsplan marks it as owned by ${adoptingFor}`
+        : cls.reason;
+    if (cls.forcesReplace && cls.reason) reasons.push(`${r.path}: ${cls.reason}`);
+    return {
+      path: r.path,
+      ...(r.before !== undefined ? { before: r.before } : {}),
+      ...(r.after !== undefined ? { after: r.after } : {}),
+      forces_replace: cls.forcesReplace,
+      ...(reason ? { reason } : {}),
+    };
+  });
+  if (adoptingFor !== undefined) {
+    reasons.push(
+      `adopting an existing ${kind === "consumer" ? "consumer" : kind === "stream" ? "stream" : "bucket"}: its first apply stamps metadata jsplan.owner=${adoptingFor}`,
+    );
+  }
+  const action = raw.length === 0 ? "no-op" : diff.some((d) => d.forces_replace) ? "replace" : "update";
+  return change({
+    address,
+    kind,
+    name,
+    stream,
+    action,
+    destructive: action === "replace",
+    reasons: action === "no-op" ? [] : reasons,
+    diff,
+    before,
+    after,
+  });
+}
+
+function byPath(a: { path: string }, b: { path: string }): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** Every change has the same keys in the same order, whatever its action, so that plan JSON reads alike. */
+function change(c: {
+  address: string;
+  kind: ResourceKind;
+  name: string;
+  stream: string | undefined;
+  action: Change["action"];
+  destructive: boolean;
+  blocked?: boolean;
+  reasons: string[];
+  diff: FieldChange[];
+  before: object | null;
+  after: object | null;
+  loses?: Change["loses"];
+}): Change {
+  return {
+    address: c.address,
+    kind: c.kind,
+    name: c.name,
+    ...(c.stream ? { stream: c.stream } : {}),
+    action: c.action,
+    destructive: c.destructive,
+    blocked: c.blocked ?? false,
+    reasons: c.reasons,
+    diff: c.diff,
+    before: c.before as WireConfig | null,
+    after: c.after as WireConfig | null,
+    ...(c.loses ? { loses: c.loses } : {}),
+  } as Change;
+}
+
+function createChange(
+  kind: ResourceKind,
+  address: string,
+  name: string,
+  stream: string | undefined,
+  after: object,
+): Change {
+  return change({
+    address,
+    kind,
+    name,
+    stream,
+    action: "create",
+    destructive: false,
+    reasons: [],
+    diff: [],
+    before: null,
+    after: sortKeys(after as Record<string, unknown>),
+  });
+}
+
+function deleteChange(
+  kind: ResourceKind,
+  address: string,
+  name: string,
+  stream: string | undefined,
+  before: object,
+  reason: string,
+): Change {
+  return change({
+    address,
+    kind,
+    name,
+    stream,
+    action: "delete",
+    destructive: true,
+    reasons: [reason],
+    diff: [],
+    before,
+    after: null,
+  });
+}
+
+/** Where a protection comes from: the manifest's protect: true, the live marker, or a blocked stream replace. */
+type Protection = "manifest" | "marker" | "parent" | undefined;
+
+function protection(manifest: boolean, metadata: Readonly<Record<string, string>> | undefined): Protection {
+  if (manifest) return "manifest";
+  return isProtected(metadata) ? "marker" : undefined;
+}
+
+function destructive(c: Change, protect: Protection, loses: Change["loses"], extra: string[] = []): Change {
+  const reasons = [...c.reasons, ...extra];
+  switch (protect) {
+    case "manifest":
+      reasons.push("protect: true forbids deleting or replacing it: the step is blocked");
+      break;
+    case "marker":
+      reasons.push(
+        `it was applied with protect: true (metadata ${PROTECT_KEY}), so it is never deleted or replaced: the step is blocked. To delete it, declare it again with protect: false, apply, then remove it`,
+      );
+      break;
+    case "parent":
+      reasons.push("the replacement of its stream is blocked, so this step is blocked too");
+      break;
+  }
+  return change({
+    ...c,
+    stream: c.stream,
+    diff: [...c.diff],
+    before: c.before,
+    after: c.after,
+    destructive: true,
+    blocked: protect !== undefined,
+    reasons,
+    ...(loses && Object.keys(loses).length > 0 ? { loses } : {}),
+  });
+}
+
+function lossOf(obs: ObservedStream): { messages?: number; bytes?: number } {
+  return obs.state ? { messages: obs.state.messages, bytes: obs.state.bytes } : {};
 }
 
 function summarise(changes: readonly Change[]): PlanSummary {
@@ -401,149 +727,45 @@ function summarise(changes: readonly Change[]): PlanSummary {
   return s;
 }
 
-function compare(
-  kind: ResourceKind,
-  address: string,
-  name: string,
-  stream: string | undefined,
-  before: StreamConfig | ConsumerConfig,
-  after: StreamConfig | ConsumerConfig,
-  version: Version,
-  adoptingFor: string | undefined,
-): Change {
-  const raw = diffConfigs(before, after).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const reasons: string[] = [];
-  const diff: FieldChange[] = raw.map((r) => {
-    const cls = classifyChange(kind, r, version);
-    const adoption = adoptingFor !== undefined && r.path === 'metadata["jsplan.owner"]';
-    const reason = adoption ? `adopted: jsplan marks it as owned by ${adoptingFor}` : cls.reason;
-    if (cls.forcesReplace && cls.reason) reasons.push(`${r.path}: ${cls.reason}`);
-    return {
-      path: r.path,
-      ...(isSet(r.before) ? { before: r.before } : {}),
-      ...(isSet(r.after) ? { after: r.after } : {}),
-      forces_replace: cls.forcesReplace,
-      ...(reason ? { reason } : {}),
-    };
-  });
-  if (adoptingFor !== undefined)
-    reasons.push(
-      `adopting an existing ${kind === "consumer" ? "consumer" : "stream"}: its first apply stamps metadata jsplan.owner=${adoptingFor}`,
-    );
-  const base = {
-    address,
-    kind,
-    name,
-    ...(stream ? { stream } : {}),
-    destructive: false,
-    blocked: false,
-    diff,
-    before: before as WireConfig,
-    after: after as WireConfig,
-  };
-  if (raw.length === 0) return { ...base, action: "no-op", reasons: [] };
-  if (diff.some((d) => d.forces_replace)) return { ...base, action: "replace", destructive: true, reasons };
-  return { ...base, action: "update", reasons };
-}
-
-function createChange(
-  kind: ResourceKind,
-  address: string,
-  name: string,
-  stream: string | undefined,
-  after: object,
-): Change {
-  return {
-    address,
-    kind,
-    name,
-    ...(stream ? { stream } : {}),
-    action: "create",
-    destructive: false,
-    blocked: false,
-    reasons: [],
-    diff: [],
-    before: null,
-    after: after as WireConfig,
-  };
-}
-
-function deleteChange(
-  kind: ResourceKind,
-  address: string,
-  name: string,
-  stream: string | undefined,
-  before: object,
-  reason: string,
-): Change {
-  return {
-    address,
-    kind,
-    name,
-    ...(stream ? { stream } : {}),
-    action: "delete",
-    destructive: true,
-    blocked: false,
-    reasons: [reason],
-    diff: [],
-    before: before as WireConfig,
-    after: null,
-  };
-}
-
-function destructive(change: Change, protect: boolean, loses: Change["loses"], extra: string[] = []): Change {
-  const reasons = [...change.reasons, ...extra];
-  if (protect) reasons.push("protect: true forbids deleting or replacing it: the step is blocked");
-  return {
-    ...change,
-    destructive: true,
-    blocked: protect,
-    reasons,
-    ...(loses && Object.keys(loses).length > 0 ? { loses } : {}),
-  } as Change;
-}
-
-function lossOf(obs: ObservedStream): { messages?: number; bytes?: number } {
-  return obs.state ? { messages: obs.state.messages, bytes: obs.state.bytes } : {};
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-
-function resourceError(r: DesiredStream | DesiredConsumer, code: string, message: string): Diagnostic {
-  return { severity: "error", pos: r.origin.pos, address: r.address, code, message };
-}
-
-function fieldError(
-  r: DesiredStream | DesiredConsumer,
+function at(
+  r: { address: string; origin: Origin },
   path: string,
+  severity: "error" | "warning",
   code: string,
   message: string,
 ): Diagnostic {
-  return { severity: "error", pos: r.origin.fieldPos(path), address: r.address, path, code, message };
-}
-
-function fieldWarning(
-  r: DesiredStream | DesiredConsumer,
-  path: string,
-  code: string,
-  message: string,
-): Diagnostic {
-  return { severity: "warning", pos: r.origin.fieldPos(path), address: r.address, path, code, message };
+  return {
+    severity,
+    pos: path ? r.origin.fieldPos(path) : r.origin.pos,
+    address: r.address,
+    ...(path ? { path } : {}),
+    code,
+    message,
+  };
 }
 
 function ownerConflict(
-  r: DesiredStream | DesiredConsumer,
+  r: { address: string; origin: Origin },
   theirs: string,
   ours: string | undefined,
 ): Diagnostic {
   const mine = ours === undefined ? "this manifest has no owner" : `this manifest's owner is "${ours}"`;
-  return resourceError(
+  return at(
     r,
+    "",
+    "error",
     "plan.owner-conflict",
     `${r.address} belongs to owner "${theirs}" (its metadata jsplan.owner), and ${mine}; manage it from one manifest only, or change its jsplan.owner metadata to move it`,
   );
+}
+
+function sortByPlace(list: readonly Diagnostic[]): Diagnostic[] {
+  return [...list].sort((a, b) => {
+    const fa = a.pos?.file ?? "\uffff";
+    const fb = b.pos?.file ?? "\uffff";
+    if (fa !== fb) return fa < fb ? -1 : 1;
+    return (a.pos?.line ?? 0) - (b.pos?.line ?? 0) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0);
+  });
 }
 
 function toPlanDiagnostic(d: Diagnostic): PlanDiagnostic {

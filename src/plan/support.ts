@@ -2,8 +2,9 @@
 // would leave a difference that no apply can remove; so a field the server cannot hold is an error at plan
 // time, naming the field and the version it needs.
 
-import type { DesiredConsumer, DesiredStream } from "../model/desired.js";
+import type { DesiredConsumer, DesiredKv, DesiredObjectStore, DesiredStream } from "../model/desired.js";
 import type { Diagnostic } from "../model/diagnostic.js";
+import type { StreamConfig } from "../model/jetstream.js";
 import { atLeast, type Version } from "../model/version.js";
 import { STREAM_FIELD_VERSIONS } from "./canonical-stream.js";
 
@@ -81,6 +82,37 @@ export function checkConsumerSupport(k: DesiredConsumer, version: Version, clust
       path: "num_replicas",
       code: "plan.replicas-standalone",
       message: `num_replicas ${k.config.num_replicas} needs a clustered server, and the connected server is not in a cluster`,
+    });
+  }
+  return out;
+}
+
+/** KV buckets and object stores: the fields of their backing stream that need a newer server. */
+export function checkBucketSupport(
+  b: DesiredKv | DesiredObjectStore,
+  stream: StreamConfig,
+  version: Version,
+  clustered: boolean,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (b.kind === "kv" && b.spec.limit_marker_ttl && !atLeast(version, "2.11.0")) {
+    out.push({
+      severity: "error",
+      pos: b.origin.fieldPos("limit_marker_ttl"),
+      address: b.address,
+      path: "limit_marker_ttl",
+      code: "plan.unsupported-field",
+      message: `limit_marker_ttl needs nats-server 2.11 or newer, and the server is ${version.text}; remove it or upgrade the server`,
+    });
+  }
+  if ((stream.num_replicas ?? 1) > 1 && !clustered) {
+    out.push({
+      severity: "error",
+      pos: b.origin.fieldPos("num_replicas"),
+      address: b.address,
+      path: "num_replicas",
+      code: "plan.replicas-standalone",
+      message: `num_replicas ${stream.num_replicas} needs a clustered server, and the connected server is not in a cluster`,
     });
   }
   return out;

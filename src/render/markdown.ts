@@ -3,7 +3,7 @@
 // of adding a new one each time.
 
 import type { Change, Plan } from "../model/plan.js";
-import { summaryLine } from "./text.js";
+import { lossLine, summaryLine } from "./text.js";
 import { formatValue, isShownOnCreate } from "./values.js";
 
 export function markdownMarker(plan: Plan): string {
@@ -36,6 +36,8 @@ function details(c: Change): string {
     }
   }
   for (const r of c.reasons) lines.push(`# ${r}`);
+  const loss = lossLine(c);
+  if (loss) lines.push(`# ${loss}`);
   return lines.length > 0 ? `\n\n\`\`\`diff\n${lines.join("\n").replace(/```/g, "'''")}\n\`\`\`\n` : "\n";
 }
 

@@ -2,7 +2,7 @@
 // unchanged fields hidden, and a last line that scripts may read. A pure function of the plan JSON.
 
 import type { Change, Plan } from "../model/plan.js";
-import { formatSize } from "../model/units.js";
+import { formatBytesApprox } from "../model/units.js";
 import type { Style } from "./style.js";
 import { formatValue, isShownOnCreate } from "./values.js";
 
@@ -69,14 +69,9 @@ export function renderChange(c: Change, style: Style): string {
       continue;
     lines.push(style.dim(`${pad}# ${r}`));
   }
-  if (c.loses && (c.action === "delete" || c.action === "replace") && c.kind !== "consumer") {
-    const parts: string[] = [];
-    if (c.loses.messages !== undefined)
-      parts.push(`${c.loses.messages.toLocaleString("en")} message${c.loses.messages === 1 ? "" : "s"}`);
-    if (c.loses.bytes !== undefined && c.loses.bytes > 0)
-      parts.push(formatSize(c.loses.bytes).replace(/^(\d+)$/, "$1 bytes"));
-    if (parts.length > 0) lines.push(style.red(`${pad}# loses ${parts.join(", ")}`));
-  }
+  const loss = lossLine(c);
+  if (loss) lines.push(style.red(`${pad}# ${loss}`));
+
   return lines.join("\n");
 }
 
@@ -98,7 +93,9 @@ export function renderPlanText(plan: Plan, style: Style, options: { showUnmanage
     out.push("");
     out.push("jsplan will perform these actions:");
     out.push("");
-    for (const c of acting) {
+    // Each stream with its consumers right after it, the way people read a manifest.
+    const group = (c: Change) => (c.kind === "consumer" ? `${c.stream}\u0000${c.name}` : `${c.name}\u0000`);
+    for (const c of [...acting].sort((a, b) => (group(a) < group(b) ? -1 : group(a) > group(b) ? 1 : 0))) {
       out.push(renderChange(c, style));
       out.push("");
     }
@@ -125,4 +122,14 @@ export function renderPlanText(plan: Plan, style: Style, options: { showUnmanage
   if (blocked.length > 0 || plan.warnings.length > 0 || plan.unmanaged.length > 0) out.push("");
   out.push(style.bold(summaryLine(plan)));
   return `${out.join("\n")}\n`;
+}
+
+/** What a destructive step loses, in words: `loses 1,500 messages (78.0 KiB)`. */
+export function lossLine(c: Change): string | undefined {
+  if (!c.loses || (c.action !== "delete" && c.action !== "replace") || c.kind === "consumer")
+    return undefined;
+  const { messages, bytes } = c.loses;
+  if (messages === undefined) return undefined;
+  const size = bytes !== undefined && bytes > 0 ? ` (${formatBytesApprox(bytes)})` : "";
+  return `loses ${messages.toLocaleString("en")} message${messages === 1 ? "" : "s"}${size}`;
 }

@@ -1,0 +1,319 @@
+// apply against real servers, on the oldest and the newest supported version: convergence, the safety
+// gates, saved plans, failures that stop only their dependents, a server killed mid-apply, and Ctrl-C.
+
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { connectTo, serverLines, serverTest, withServer } from "../harness/index.js";
+import { runCli } from "../support/cli.js";
+import { applyManifest, applyOk, assertEmpty, planOf } from "../support/jsplan.js";
+import { REPO_ROOT } from "../support/paths.js";
+
+const examples = readFileSync(path.join(REPO_ROOT, "examples/streams.yaml"), "utf8");
+const BIN = path.join(REPO_ROOT, "bin/jsplan.js");
+
+async function streamInfo(
+  url: string,
+  name: string,
+): Promise<{ created: string; state: { messages: number } }> {
+  const r = await runRaw(url, `$JS.API.STREAM.INFO.${name}`);
+  return r as { created: string; state: { messages: number } };
+}
+
+async function runRaw(url: string, subject: string, body?: unknown): Promise<Record<string, unknown>> {
+  const { connect } = await import("@nats-io/transport-node");
+  const nc = await connect({ servers: url });
+  try {
+    const m = await nc.request(subject, body === undefined ? undefined : JSON.stringify(body), {
+      timeout: 5000,
+    });
+    return m.json<Record<string, unknown>>();
+  } finally {
+    await nc.close();
+  }
+}
+
+async function publish(url: string, subject: string, count: number): Promise<void> {
+  const { connect } = await import("@nats-io/transport-node");
+  const nc = await connect({ servers: url });
+  try {
+    for (let i = 0; i < count; i++) await nc.request(subject, `m${i}`, { timeout: 5000 });
+  } finally {
+    await nc.close();
+  }
+}
+
+function bigManifest(streams: number, consumers: number): string {
+  const lines = ["version: 1", "owner: big", "streams:"];
+  for (let i = 0; i < streams; i++) {
+    lines.push(`  - name: B${i}`, `    subjects: ["b${i}.>"]`, "    consumers:");
+    for (let j = 0; j < consumers; j++) lines.push(`      - name: c${j}`, "        ack_policy: explicit");
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Runs the real jsplan binary; resolves with its output once it exits. `onStderr` sees output as it comes. */
+function spawnJsplan(
+  args: string[],
+  input: string,
+  onStderr?: (text: string, child: ReturnType<typeof spawn>) => void,
+) {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, CI: "1", NO_COLOR: "1", NATS_CONTEXT: "" },
+  });
+  let stdout = "";
+  let stderr = "";
+  // Decode as a stream: a chunk boundary can split a multi-byte character such as ✓.
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8");
+  child.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+    onStderr?.(stderr, child);
+  });
+  child.stdin.end(input);
+  const started = performance.now();
+  return new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>((resolve) => {
+    // "close", not "exit": only then has all of the output been read.
+    child.on("close", (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
+  });
+}
+
+for (const line of serverLines()) {
+  describe(`apply on nats-server ${line}`, () => {
+    serverTest(
+      "applies examples/streams.yaml to an empty server; the next plan is empty and a second apply changes nothing",
+      { line },
+      async (_t, server) => {
+        await applyOk(server, examples);
+        assertEmpty(await planOf(server, examples));
+        const before = await streamInfo(server.url, "ORDERS");
+        const again = await applyOk(server, examples);
+        assert.match(again.stdout, /No changes\. The server matches the manifest\./);
+        const after = await streamInfo(server.url, "ORDERS");
+        assert.equal(after.created, before.created, "the stream was not re-created");
+      },
+    );
+
+    serverTest(
+      "refuses destructive steps without --allow-destroy and touches nothing; does them with it",
+      { line },
+      async (_t, server) => {
+        const v1 =
+          "owner: t\nstreams:\n  - name: KEEP\n    subjects: [keep.>]\n  - name: GONE\n    subjects: [gone.>]\n";
+        await applyOk(server, v1);
+        await publish(server.url, "gone.x", 3);
+        await publish(server.url, "keep.x", 2);
+        // GONE removed from the manifest (owned: planned as a delete), KEEP changes storage (a replace).
+        const v2 = "owner: t\nstreams:\n  - name: KEEP\n    subjects: [keep.>]\n    storage: memory\n";
+        const refused = await applyManifest(server, v2, []);
+        assert.equal(refused.code, 1);
+        assert.match(refused.stderr, /Apply refused; nothing was changed on the server/);
+        assert.match(refused.stderr, /stream\.GONE delete/);
+        assert.match(refused.stderr, /stream\.KEEP replace/);
+        assert.match(refused.stderr, /--allow-destroy/);
+        assert.equal((await streamInfo(server.url, "GONE")).state.messages, 3, "GONE keeps its messages");
+        assert.equal((await streamInfo(server.url, "KEEP")).state.messages, 2, "KEEP keeps its messages");
+        await applyOk(server, v2, ["--allow-destroy"]);
+        const gone = await runRaw(server.url, "$JS.API.STREAM.INFO.GONE");
+        assert.equal((gone.error as { err_code: number }).err_code, 10059);
+        const keep = await runRaw(server.url, "$JS.API.STREAM.INFO.KEEP");
+        assert.equal((keep.config as { storage: string }).storage, "memory");
+        assertEmpty(await planOf(server, v2));
+      },
+    );
+
+    serverTest("protect: true blocks a replace even with --allow-destroy", { line }, async (_t, server) => {
+      await applyOk(server, "owner: t\nstreams:\n  - name: P\n    subjects: [p.>]\n    protect: true\n");
+      await publish(server.url, "p.x", 1);
+      const r = await applyManifest(
+        server,
+        "owner: t\nstreams:\n  - name: P\n    subjects: [p.>]\n    protect: true\n    storage: memory\n",
+        ["--allow-destroy"],
+      );
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /blocked by protect: true: stream\.P \(replace\)/);
+      assert.equal((await streamInfo(server.url, "P")).state.messages, 1);
+      // Removing it from the manifest does not lift the protection: the marker lives on the server.
+      const d = await applyManifest(server, "owner: t\nstreams: []\n", ["--allow-destroy"]);
+      assert.equal(d.code, 1);
+      assert.match(d.stderr, /stream\.P \(delete\)/);
+    });
+
+    serverTest(
+      "a saved plan runs without a prompt, and is refused when the server changed since",
+      { line },
+      async (_t, server) => {
+        const dir = await mkdtemp(path.join(tmpdir(), "jsplan-plan-"));
+        try {
+          const manifest = "owner: t\nstreams:\n  - name: S\n    subjects: [s.>]\n    max_age: 1h\n";
+          await applyOk(server, "owner: t\nstreams:\n  - name: S\n    subjects: [s.>]\n");
+          const file = path.join(dir, "plan.json");
+          const made = await runCli(["plan", "-", "-s", server.url, "--out", file], { stdin: manifest });
+          assert.equal(made.code, 0, made.stderr);
+          // Someone changes S by hand after the plan was made.
+          const info = await runRaw(server.url, "$JS.API.STREAM.INFO.S");
+          await runRaw(server.url, "$JS.API.STREAM.UPDATE.S", {
+            ...(info.config as object),
+            description: "changed by hand",
+          });
+          const stale = await runCli(["apply", "--plan", file, "-s", server.url]);
+          assert.equal(stale.code, 1);
+          assert.match(stale.stderr, /is stale; nothing was changed/);
+          assert.match(stale.stderr, /stream\.S changed since the plan was made \(description\)/);
+          // A fresh plan applies without --auto-approve (no terminal here) and without a prompt.
+          const fresh = await runCli(["plan", "-", "-s", server.url, "--out", file], { stdin: manifest });
+          assert.equal(fresh.code, 0);
+          const applied = await runCli(["apply", "--plan", file, "-s", server.url]);
+          assert.equal(applied.code, 0, applied.stderr);
+          assertEmpty(await planOf(server, manifest));
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    );
+
+    serverTest(
+      "without a terminal, apply needs --auto-approve; on a terminal it asks",
+      { line },
+      async (_t, server) => {
+        const m = "owner: t\nstreams:\n  - name: Q\n    subjects: [q.>]\n";
+        const r = await runCli(["apply", "-", "-s", server.url], { stdin: m });
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /not running on a terminal/);
+        const no = await runCli(["apply", "-", "-s", server.url], { stdin: m, tty: true, answers: ["no"] });
+        assert.equal(no.code, 1);
+        assert.match(no.stderr, /Only 'yes' will be accepted/);
+        assert.match(no.stderr, /Apply cancelled; nothing was changed/);
+        assert.equal(
+          ((await runRaw(server.url, "$JS.API.STREAM.INFO.Q")).error as { err_code: number }).err_code,
+          10059,
+        );
+        const yes = await runCli(["apply", "-", "-s", server.url], { stdin: m, tty: true, answers: ["yes"] });
+        assert.equal(yes.code, 0, yes.stderr);
+        assertEmpty(await planOf(server, m));
+      },
+    );
+
+    it("a step the server refuses fails with its code and a hint; independent steps succeed; its dependents are not executed", async (t) => {
+      await withServer(t, { line, jetstreamConfig: "max_memory_store: 10MB" }, async (server) => {
+        const m = [
+          "owner: t",
+          "streams:",
+          "  - name: BIGMEM",
+          "    subjects: [bigmem.>]",
+          "    storage: memory",
+          "    max_bytes: 100MiB",
+          "    consumers:",
+          "      - name: reader",
+          "        ack_policy: explicit",
+          "  - name: FINE",
+          "    subjects: [fine.>]",
+          "",
+        ].join("\n");
+        const r = await runCli(["apply", "-", "-s", server.url, "--auto-approve", "--format", "json"], {
+          stdin: m,
+        });
+        assert.equal(r.code, 1);
+        const result = JSON.parse(r.stdout) as {
+          results: Array<{
+            address: string;
+            status: string;
+            error?: { code: number; hint?: string };
+            reason?: string;
+          }>;
+        };
+        const by = new Map(result.results.map((x) => [x.address, x]));
+        assert.equal(by.get("stream.FINE")?.status, "succeeded");
+        const big = by.get("stream.BIGMEM")!;
+        assert.equal(big.status, "failed");
+        assert.ok(
+          big.error?.code === 10028 || big.error?.code === 10047 || big.error?.code === 10023,
+          `code ${big.error?.code}`,
+        );
+        assert.match(big.error?.hint ?? "", /memory storage/);
+        assert.equal(by.get("consumer.BIGMEM.reader")?.status, "not_executed");
+        assert.match(
+          by.get("consumer.BIGMEM.reader")?.reason ?? "",
+          /depends on stream\.BIGMEM, which failed/,
+        );
+        const text = await runCli(["apply", "-", "-s", server.url, "--auto-approve"], { stdin: m });
+        assert.match(text.stderr, /✗ stream\.BIGMEM create failed/);
+        assert.match(text.stderr, /hint: not enough memory storage/);
+        assert.match(text.stdout, /Apply incomplete: 0 succeeded, 1 failed, 1 not executed/);
+      });
+    });
+
+    it("a server killed mid-apply: the apply fails promptly with a step report; after a restart it converges", {
+      timeout: 120_000,
+    }, async (t) => {
+      await withServer(t, { line }, async (server) => {
+        const m = bigManifest(150, 4);
+        let killed = false;
+        const run = await spawnJsplan(
+          ["apply", "-", "-s", server.url, "--auto-approve", "--concurrency", "4", "--timeout", "3s"],
+          m,
+          (err) => {
+            if (!killed && (err.match(/✓/g)?.length ?? 0) >= 40) {
+              killed = true;
+              void server.kill("SIGKILL");
+            }
+          },
+        );
+        assert.ok(killed, "the server was killed during the apply");
+        assert.equal(run.code, 1, run.stderr.slice(-2000));
+        assert.ok(run.ms < 60_000, `apply took ${run.ms} ms after the server died`);
+        assert.doesNotMatch(run.stderr + run.stdout, /\n\s+at .+:\d+:\d+\)?\n/, "no stack trace");
+        assert.match(run.stdout, /Apply incomplete/);
+        assert.match(run.stderr, /not executed/);
+        await server.restart();
+        const plan = await planOf(server, m);
+        assert.ok(plan.steps.length > 0, "the rest remains to be done");
+        await applyOk(server, m);
+        assertEmpty(await planOf(server, m));
+      });
+    });
+
+    it("Ctrl-C mid-apply stops new steps, waits for those in flight, reports, exits 1; apply then converges", {
+      timeout: 120_000,
+    }, async (t) => {
+      await withServer(t, { line }, async (server) => {
+        const m = bigManifest(150, 4);
+        let interrupted = false;
+        const run = await spawnJsplan(
+          ["apply", "-", "-s", server.url, "--auto-approve", "--concurrency", "2"],
+          m,
+          (err, child) => {
+            if (!interrupted && (err.match(/✓/g)?.length ?? 0) >= 20) {
+              interrupted = true;
+              child.kill("SIGINT");
+            }
+          },
+        );
+        assert.ok(interrupted);
+        assert.equal(run.code, 1);
+        assert.match(run.stderr, /Interrupted/);
+        assert.match(run.stdout, /Apply incomplete \(interrupted\)/);
+        const ok = (run.stderr.match(/✓/g) ?? []).length;
+        const skipped = (run.stderr.match(/ not executed: /g) ?? []).length;
+        assert.ok(skipped > 0, "steps not started are reported as not executed");
+        assert.equal(
+          ok + skipped + (run.stderr.match(/✗/g) ?? []).length,
+          150 * 5,
+          "every step is reported once",
+        );
+        await applyOk(server, m);
+        assertEmpty(await planOf(server, m));
+        const nc = await connectTo(server);
+        await nc.close();
+      });
+    });
+  });
+}
