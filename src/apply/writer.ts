@@ -8,7 +8,7 @@
 
 import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
 import { atLeast, type Version } from "../model/version.js";
-import type { JsApi } from "../observe/js-api.js";
+import { type JsApi, JsTransportError } from "../observe/js-api.js";
 
 interface StreamInfoResponse {
   config: StreamConfig;
@@ -56,11 +56,11 @@ export class JetStreamWriter {
           cluster?: { leader?: string; replicas?: Array<{ current: boolean }> };
         }>(`STREAM.INFO.${name}`, undefined, 2000);
         const peers = info.cluster?.replicas ?? [];
-        if (
-          !info.cluster ||
-          (info.cluster.leader && peers.length === replicas - 1 && peers.every((p) => p.current))
-        )
-          return;
+        if (!info.cluster) return;
+        if (info.cluster.leader && peers.length === replicas - 1 && peers.every((p) => p.current)) {
+          // Its consumers follow the stream's replicas and elect leaders of their own.
+          if (await this.consumersSettled(name)) return;
+        }
       } catch {
         // No leader yet: ask again.
       }
@@ -68,8 +68,32 @@ export class JetStreamWriter {
     }
   }
 
+  private async consumersSettled(stream: string): Promise<boolean> {
+    const page = await this.api.request<{
+      consumers: Array<{ cluster?: { leader?: string } }> | null;
+      missing?: string[];
+    }>(`CONSUMER.LIST.${stream}`, { offset: 0 }, 5000);
+    return (
+      (page.missing?.length ?? 0) === 0 &&
+      (page.consumers ?? []).every((c) => !c.cluster || Boolean(c.cluster.leader))
+    );
+  }
+
   async deleteStream(name: string): Promise<void> {
-    await this.api.request(`STREAM.DELETE.${name}`);
+    await this.idempotent(`STREAM.DELETE.${name}`);
+  }
+
+  /**
+   * A delete is the one write that may be retried after a timeout: deleting twice has the same effect as
+   * once (the second answers "not found", which the caller treats as done).
+   */
+  private async idempotent(suffix: string): Promise<void> {
+    try {
+      await this.api.request(suffix);
+    } catch (err) {
+      if (!(err instanceof JsTransportError) || err.kind !== "timeout") throw err;
+      await this.api.request(suffix);
+    }
   }
 
   async createConsumer(stream: string, config: ConsumerConfig): Promise<ConsumerConfig> {
@@ -81,7 +105,7 @@ export class JetStreamWriter {
   }
 
   async deleteConsumer(stream: string, name: string): Promise<void> {
-    await this.api.request(`CONSUMER.DELETE.${stream}.${name}`);
+    await this.idempotent(`CONSUMER.DELETE.${stream}.${name}`);
   }
 
   private async consumerRequest(

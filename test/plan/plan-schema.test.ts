@@ -1,0 +1,35 @@
+// The plan JSON is a public contract: every plan the golden cases produce validates against
+// schemas/plan.schema.json, and so does a saved plan.
+
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { DATE_TIME_RE } from "../../src/load/schema.js";
+import { FIXTURES, REPO_ROOT } from "../support/paths.js";
+
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+ajv.addFormat("date-time", DATE_TIME_RE);
+const validate = ajv.compile(
+  JSON.parse(readFileSync(path.join(REPO_ROOT, "schemas/plan.schema.json"), "utf8")),
+);
+
+describe("plan JSON schema", () => {
+  const root = path.join(FIXTURES, "plans");
+  const cases = readdirSync(root).filter((c) => readdirSync(path.join(root, c)).includes("plan.json"));
+  it("covers the golden plans", () => assert.ok(cases.length >= 20));
+  for (const c of cases) {
+    it(`${c}/plan.json is valid`, () => {
+      const plan = JSON.parse(readFileSync(path.join(root, c, "plan.json"), "utf8")) as unknown;
+      assert.ok(validate(plan), JSON.stringify(validate.errors, null, 2));
+    });
+  }
+  it("rejects a plan with an unknown action", () => {
+    const plan = JSON.parse(readFileSync(path.join(root, cases[0]!, "plan.json"), "utf8")) as {
+      steps: Array<{ action: string }>;
+    };
+    plan.steps.push({ action: "explode", address: "stream.X", depends_on: [] } as never);
+    assert.equal(validate(plan), false);
+  });
+});
