@@ -7,7 +7,6 @@ export function manifestText(streams, consumersPerStream, { owner = "bench" } = 
       `  - name: ${name}`,
       `    subjects: ["${name.toLowerCase()}.>"]`,
       "    max_age: 1d",
-      "    max_bytes: 64MiB",
       "    consumers:",
     );
     for (let j = 0; j < consumersPerStream; j++) {

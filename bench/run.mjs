@@ -5,7 +5,7 @@
 import os from "node:os";
 import { printTable } from "./lib.mjs";
 
-const SUITES = ["validate"];
+const SUITES = ["validate", "plan"];
 const wanted = process.argv.slice(2);
 const suites = wanted.length > 0 ? wanted : SUITES;
 const runs = Number(process.env.BENCH_RUNS ?? 7);

@@ -1,10 +1,11 @@
 // The part of `plan` and `apply` they share: load the manifest, connect, observe, plan. Each failure ends
 // with a clear message and exit 1, and nothing on the server is touched.
 
-import { loadManifests } from "../load/load.js";
+import { loadSourcesInterleaved } from "../load/load.js";
+import { readSources } from "../load/sources.js";
 import type { SourceFile } from "../load/yaml-document.js";
 import type { DesiredState } from "../model/desired.js";
-import type { Diagnostic } from "../model/diagnostic.js";
+import { type Diagnostic, sortDiagnostics } from "../model/diagnostic.js";
 import type { ObservedState } from "../model/observed.js";
 import type { Plan } from "../model/plan.js";
 import { ConnectionFailure, openSession, type Session } from "../observe/connection.js";
@@ -30,27 +31,6 @@ export interface Planned {
   readonly observed: ObservedState;
   readonly files: readonly SourceFile[];
   readonly session: Session;
-}
-
-export async function loadOrExit(
-  paths: readonly string[],
-  io: CliIO,
-  style: Style,
-): Promise<{ desired: DesiredState; files: readonly SourceFile[]; warnings: Diagnostic[] }> {
-  const loaded = await loadManifests(paths, { cwd: io.cwd, env: io.env, readStdin: (n) => io.readStdin(n) });
-  const { errors } = countBySeverity(loaded.diagnostics);
-  if (errors > 0 || !loaded.desired) {
-    io.stderr.write(renderDiagnostics(loaded.diagnostics, style));
-    throw new ExitError(
-      1,
-      `${style.red("✗")} the manifest has ${plural(errors, "error")}; nothing was sent to the server`,
-    );
-  }
-  return {
-    desired: loaded.desired,
-    files: loaded.files,
-    warnings: loaded.diagnostics.filter((d) => d.severity === "warning"),
-  };
 }
 
 export async function connectOrExit(flags: ConnectionFlags, io: CliIO): Promise<Session> {
@@ -80,11 +60,42 @@ export function describeApiError(err: unknown): string {
 }
 
 /** Loads, connects, observes and plans. The session stays open for apply; the caller closes it. */
+/**
+ * Loads, connects, observes and plans. Reading the server's state starts first, so that its requests are
+ * on their way while the manifest is parsed and checked. A manifest error still wins over a connection
+ * error: it is the one to fix first, and it is found without the server. The session stays open for apply;
+ * the caller closes it.
+ */
 export async function computePlan(args: PlanningArgs, io: CliIO, style: Style): Promise<Planned> {
-  const { desired, files, warnings } = await loadOrExit(args.paths, io, style);
-  const session = await connectOrExit(args.connection, io);
+  const read = await readSources(args.paths, { cwd: io.cwd, readStdin: (n) => io.readStdin(n) });
+  if (countBySeverity(read.diagnostics).errors > 0) failManifest(read.diagnostics, io, style);
+  const reading = connectOrExit(args.connection, io).then(async (session) => {
+    try {
+      return { session, observed: await observeOrExit(session) };
+    } catch (err) {
+      await session.close();
+      throw err;
+    }
+  });
+  // Neither may reject unseen while the other is awaited.
+  const live = reading.then(
+    (v) => ({ ok: true as const, ...v }),
+    (err: unknown) => ({ ok: false as const, err }),
+  );
+  const loaded = await loadSourcesInterleaved(read.files, io.env);
+  const diagnostics = sortDiagnostics([...read.diagnostics, ...loaded.diagnostics]);
+  if (countBySeverity(diagnostics).errors > 0 || !loaded.desired) {
+    const r = await live;
+    if (r.ok) await r.session.close();
+    failManifest(diagnostics, io, style);
+  }
+  const r = await live;
+  if (!r.ok) throw r.err;
+  const { session, observed } = r;
+  const desired = loaded.desired!;
+  const files = loaded.files;
+  const warnings = diagnostics.filter((d) => d.severity === "warning");
   try {
-    const observed = await observeOrExit(session);
     const outcome = buildPlan({
       desired,
       observed,
@@ -105,4 +116,13 @@ export async function computePlan(args: PlanningArgs, io: CliIO, style: Style): 
     await session.close();
     throw err;
   }
+}
+
+function failManifest(diagnostics: readonly Diagnostic[], io: CliIO, style: Style): never {
+  io.stderr.write(renderDiagnostics(diagnostics, style));
+  const { errors } = countBySeverity(diagnostics);
+  throw new ExitError(
+    1,
+    `${style.red("✗")} the manifest has ${plural(errors, "error")}; nothing was sent to the server`,
+  );
 }

@@ -12,18 +12,17 @@ import type {
   ObjectStoreSpec,
   Origin,
 } from "../model/desired.js";
-import type { Diagnostic, SourcePos } from "../model/diagnostic.js";
-import { type PathSegment, parsePath } from "../model/field-path.js";
+import { type Diagnostic, formatPos, type SourcePos } from "../model/diagnostic.js";
+import type { PathSegment } from "../model/field-path.js";
 import { convertBucketUnits, toConsumerConfig, toStreamConfig, toStreamSource } from "./convert.js";
+import { makeOrigin } from "./positions.js";
 import type { LoadedDocument } from "./yaml-document.js";
 
 type Raw = Record<string, unknown>;
 
+/** Positions are looked up when a message needs one: for a valid manifest, never. */
 function originOf(doc: LoadedDocument, base: PathSegment[], nameKey: string): Origin {
-  return {
-    pos: doc.positions.positionOf(doc.value, [...base, nameKey]),
-    fieldPos: (path: string) => doc.positions.positionOf(doc.value, [...base, ...parsePath(path)]),
-  };
+  return makeOrigin({ file: doc.file, doc: doc.index, base, nameKey }, () => doc.positions);
 }
 
 /** Paths (JSON pointers) of the resources whose own values failed the schema: they are left out. */
@@ -39,7 +38,7 @@ export function buildDesiredState(
   const consumers = new Map<string, DesiredConsumer>();
   const kvs = new Map<string, DesiredKv>();
   const objectStores = new Map<string, DesiredObjectStore>();
-  let owner: { value: string; pos: SourcePos } | undefined;
+  let owner: { value: string; pos: () => SourcePos } | undefined;
 
   const isRejected = (ptr: string) => rejected.has(ptr);
 
@@ -49,13 +48,13 @@ export function buildDesiredState(
     const docKey = `${doc.file}#${doc.index}`;
 
     if (typeof root.owner === "string" && !isRejected(`${docKey}/owner`)) {
-      const pos = doc.positions.positionOf(root, ["owner"]);
+      const pos = () => doc.positions.positionOf(["owner"]);
       if (owner && owner.value !== root.owner) {
         diagnostics.push({
           severity: "error",
-          pos,
+          pos: pos(),
           code: "semantic.owner-conflict",
-          message: `owner "${root.owner}" differs from owner "${owner.value}" at ${owner.pos.file}:${owner.pos.line}:${owner.pos.col}; all files of one manifest share one owner`,
+          message: `owner "${root.owner}" differs from owner "${owner.value}" at ${formatPos(owner.pos())}; all files of one manifest share one owner`,
         });
       } else if (!owner) {
         owner = { value: root.owner, pos };

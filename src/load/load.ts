@@ -5,11 +5,12 @@ import type { DesiredState } from "../model/desired.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../model/diagnostic.js";
 import { buildDesiredState } from "./build-desired.js";
 import { findDuplicates } from "./duplicates.js";
+import { loadYamlFile } from "./fast-yaml.js";
 import type { Env } from "./interpolate.js";
 import { validateDocuments } from "./schema-validation.js";
 import { checkSemantics } from "./semantic/index.js";
 import { type ReadOptions, readSources } from "./sources.js";
-import { type LoadedDocument, parseYamlFile, type SourceFile } from "./yaml-document.js";
+import type { LoadedDocument, SourceFile } from "./yaml-document.js";
 
 export interface LoadOptions extends ReadOptions {
   readonly env: Env;
@@ -33,10 +34,31 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
 
 /** The pure part of loading, from file contents on: also what tests and the programmatic API call. */
 export function loadSources(files: readonly SourceFile[], env: Env): LoadResult {
+  const phases = loadPhases(files, env);
+  for (;;) {
+    const step = phases.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * loadSources, giving the event loop a turn between its phases: while a plan loads the manifest, the
+ * requests that read the server's state go out and their answers come in.
+ */
+export async function loadSourcesInterleaved(files: readonly SourceFile[], env: Env): Promise<LoadResult> {
+  const phases = loadPhases(files, env);
+  for (;;) {
+    const step = phases.next();
+    if (step.done) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+function* loadPhases(files: readonly SourceFile[], env: Env): Generator<void, LoadResult> {
   const diagnostics: Diagnostic[] = [];
   const documents: LoadedDocument[] = [];
   for (const file of files) {
-    const parsed = parseYamlFile(file, env);
+    const parsed = loadYamlFile(file, env);
     diagnostics.push(...parsed.diagnostics);
     const fileHasError = parsed.diagnostics.some((d) => d.severity === "error");
     if (parsed.documents.length === 0 && !fileHasError) {
@@ -49,9 +71,11 @@ export function loadSources(files: readonly SourceFile[], env: Env): LoadResult 
       });
     }
     documents.push(...parsed.documents);
+    yield;
   }
   diagnostics.push(...findDuplicates(documents));
   const schema = validateDocuments(documents);
+  yield;
   // A value whose ${VAR} could not be filled was reported already; its schema error would only repeat it.
   const unfilled = new Set(
     diagnostics
@@ -66,6 +90,7 @@ export function loadSources(files: readonly SourceFile[], env: Env): LoadResult 
     schema.rejected,
     files.map((f) => f.path),
   );
+  yield;
   diagnostics.push(...built.diagnostics);
   diagnostics.push(...checkSemantics(built.desired));
   const sorted = sortDiagnostics(diagnostics);

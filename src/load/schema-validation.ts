@@ -125,7 +125,7 @@ function toDiagnostics(doc: LoadedDocument, errors: readonly ErrorObject[]): Dia
     const message = messageFor(group, specific, value, field, path);
     out.push({
       severity: "error",
-      pos: doc.positions.positionOf(doc.value, path, isKey ? "key" : "value"),
+      pos: doc.positions.positionOf(path, isKey ? "key" : "value"),
       ...(address ? { address } : {}),
       ...(field ? { path: field } : {}),
       code: `schema.${codeOf(group, specific)}`,

@@ -25,9 +25,22 @@ interface NodeInfo {
   readonly items?: SourcePos[];
 }
 
-/** Positions of every container produced from one document, looked up by JSON path. */
-export class PositionIndex {
+/** Where the values of one document came from, looked up by JSON path from the document's root. */
+export interface Positions {
+  /** The position of the document's first value. */
+  readonly documentPos: SourcePos;
+  /**
+   * The position of the value at `path` (or of its key, with `at: "key"`). When the path leads to something
+   * that does not exist, the position of the deepest existing ancestor is returned, which is where a missing
+   * field would have to be added.
+   */
+  positionOf(path: ReadonlyArray<string | number>, at?: "value" | "key"): SourcePos;
+}
+
+/** Positions of every container produced from one document, recorded while the document was converted. */
+export class PositionIndex implements Positions {
   readonly #info = new WeakMap<object, NodeInfo>();
+  #root: unknown;
 
   constructor(readonly documentPos: SourcePos) {}
 
@@ -39,13 +52,12 @@ export class PositionIndex {
     return this.#info.get(value);
   }
 
-  /**
-   * The position of the value at `path` below `root` (or of its key, with `at: "key"`). When the path leads
-   * to something that does not exist, the position of the deepest existing ancestor is returned, which is
-   * where a missing field would have to be added.
-   */
-  positionOf(root: unknown, path: ReadonlyArray<string | number>, at: "value" | "key" = "value"): SourcePos {
-    let node: unknown = root;
+  setRoot(root: unknown): void {
+    this.#root = root;
+  }
+
+  positionOf(path: ReadonlyArray<string | number>, at: "value" | "key" = "value"): SourcePos {
+    let node: unknown = this.#root;
     let pos = (isObject(node) && this.#info.get(node)?.pos) || this.documentPos;
     for (let i = 0; i < path.length; i++) {
       if (!isObject(node)) return pos;
@@ -84,7 +96,7 @@ export interface LoadedDocument {
   /** 0-based index of the document in its file. */
   readonly index: number;
   readonly value: unknown;
-  readonly positions: PositionIndex;
+  readonly positions: Positions;
 }
 
 export interface ParseLimits {
@@ -266,6 +278,7 @@ export function parseYamlFile(
 
     try {
       const value = convert(doc.contents as Node, 0, undefined);
+      positions.setRoot(value);
       diagnostics.push(...problems);
       if (value === null) continue; // an empty document, e.g. after a trailing ---
       documents.push({ file: source.path, index, value, positions });

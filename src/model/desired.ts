@@ -1,11 +1,24 @@
 import type { SourcePos } from "./diagnostic.js";
 import type { ConsumerConfig, StreamConfig } from "./jetstream.js";
 
+/** Where a resource was declared, as plain data: its document and its path inside it. */
+export interface OriginRef {
+  readonly file: string;
+  /** 0-based index of the document in its file. */
+  readonly doc: number;
+  /** The path of the resource's mapping in the document (`["streams", 3]`). */
+  readonly base: readonly (string | number)[];
+  /** The key that names the resource (`name`, or `bucket`). */
+  readonly nameKey: string;
+}
+
 /**
  * Where a resource was declared: the position of its `name` (or bucket), and a lookup for any field path
  * inside the resource (`max_age`, `sources[0].name`). Later stages use it to point errors at a line.
+ * Positions are computed when asked for.
  */
 export interface Origin {
+  readonly ref: OriginRef;
   readonly pos: SourcePos;
   /** The position of a field, or of its nearest declared ancestor when the field is not set. */
   fieldPos(path: string): SourcePos;

@@ -88,6 +88,9 @@ async function buildOptions(s: ConnectionSettings): Promise<ConnectionOptions> {
     servers: parsed.map((p) => p.server),
     name: "jsplan",
     timeout: s.timeoutMs,
+    // The client captures a stack trace for every request unless told not to: thousands of list and create
+    // requests would pay for traces that only ever show up in a bug report.
+    noAsyncTraces: true,
     // A plan or apply is short: a few quick reconnect attempts ride out a leader change, not an outage.
     maxReconnectAttempts: 3,
     reconnectTimeWait: 250,

@@ -4,6 +4,7 @@
 // is empty, and an update for another field does not rewrite (or, for placement tags, move) anything.
 
 import type { ConsumerConfig, StreamConfig, StreamSource } from "../model/jetstream.js";
+import { sortKeys } from "./canonical-consumer.js";
 
 function sameSet(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
   if (!a || !b || a.length !== b.length) return false;
@@ -74,5 +75,6 @@ export function alignConsumer(desired: ConsumerConfig, live: ConsumerConfig): Co
   ) {
     out.sample_freq = live.sample_freq;
   }
-  return out;
+  // Swapping filter_subject for filter_subjects moved keys: back to key order, as every canonical config.
+  return sortKeys(out as Record<string, unknown>) as unknown as ConsumerConfig;
 }

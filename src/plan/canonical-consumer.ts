@@ -20,96 +20,139 @@ const DEFAULT_MAX_WAITING = 512;
 const DEFAULT_MAX_ACK_PENDING = 1000;
 const DEFAULT_PRIORITY_TIMEOUT = 120 * SECOND;
 
-/** Fields that the server leaves out when they are zero, false or empty. */
-const ZERO_MEANS_UNSET = [
+/** Every field this module knows; anything else the server sends is carried through untouched. */
+const KNOWN = new Set([
+  "ack_policy",
+  "ack_wait",
+  "backoff",
+  "deliver_group",
+  "deliver_policy",
+  "deliver_subject",
   "description",
+  "durable_name",
+  "filter_subject",
+  "filter_subjects",
+  "flow_control",
+  "headers_only",
+  "idle_heartbeat",
+  "inactive_threshold",
+  "max_ack_pending",
+  "max_batch",
+  "max_bytes",
+  "max_deliver",
+  "max_expires",
+  "max_waiting",
+  "mem_storage",
+  "metadata",
+  "name",
+  "num_replicas",
   "opt_start_seq",
   "opt_start_time",
-  "filter_subject",
-  "rate_limit_bps",
-  "sample_freq",
-  "flow_control",
-  "idle_heartbeat",
-  "headers_only",
-  "max_batch",
-  "max_expires",
-  "max_bytes",
-  "deliver_subject",
-  "deliver_group",
-  "inactive_threshold",
-  "mem_storage",
   "pause_until",
+  "priority_groups",
+  "priority_policy",
   "priority_timeout",
-] as const;
+  "rate_limit_bps",
+  "replay_policy",
+  "sample_freq",
+]);
 
+/** A value the server leaves out when it is zero, false or empty: undefined then. */
+function set<T>(v: T | undefined | null | 0 | "" | false): T | undefined {
+  return v ? (v as T) : undefined;
+}
+
+function nonEmpty<T>(v: readonly T[] | undefined): readonly T[] | undefined {
+  return v && v.length > 0 ? v : undefined;
+}
+
+// Built field by field in key order (no deletes, no re-sorting): this runs for every consumer of the
+// manifest and of the server, twice per plan.
 export function canonicalConsumer(input: ConsumerConfig, ctx: ConsumerContext): ConsumerConfig {
-  const c: Record<string, unknown> = { ...input };
   const name = input.durable_name ?? input.name;
-  c.durable_name = name;
-  c.name = name;
-  c.deliver_policy =
-    input.deliver_policy && (input.deliver_policy as string) !== "undefined" ? input.deliver_policy : "all";
-  c.ack_policy = input.ack_policy || "none";
-  c.replay_policy = input.replay_policy || "instant";
+  const ack = input.ack_policy || "none";
   const push = Boolean(input.deliver_subject);
-  const ack = c.ack_policy as string;
+  const backoff = nonEmpty(input.backoff);
 
-  for (const k of ZERO_MEANS_UNSET) if (!c[k]) delete c[k];
-  if (!input.filter_subjects?.length) delete c.filter_subjects;
-  if (!input.backoff?.length) delete c.backoff;
-  if (!input.priority_groups?.length) delete c.priority_groups;
-  if (!c.priority_policy || c.priority_policy === "none") delete c.priority_policy;
+  let ackWait: number | undefined;
+  if (ack === "flow_control")
+    ackWait = undefined; // forced unset (2.14+)
+  else if (backoff)
+    ackWait = set(backoff[0]); // backoff replaces ack_wait, whatever the ack policy
+  else if (ack === "explicit" || ack === "all") ackWait = input.ack_wait || DEFAULT_ACK_WAIT;
+  else ackWait = set(input.ack_wait);
 
-  // ack_policy flow_control (2.14+) forces its companions.
-  if (ack === "flow_control") {
-    c.flow_control = true;
-    c.idle_heartbeat = SECOND;
-    delete c.ack_wait;
-  }
-  // Backoff replaces ack_wait with its first step, whatever the ack policy.
-  if (input.backoff?.length) {
-    if (input.backoff[0]) c.ack_wait = input.backoff[0];
-    else delete c.ack_wait;
-  } else if ((ack === "explicit" || ack === "all") && !c.ack_wait) {
-    c.ack_wait = DEFAULT_ACK_WAIT;
-  } else if (!c.ack_wait) {
-    delete c.ack_wait;
-  }
-
-  if (!c.max_deliver || (c.max_deliver as number) < -1) c.max_deliver = -1;
-
-  if (push) delete c.max_waiting;
-  else if (!c.max_waiting || (c.max_waiting as number) < 0) c.max_waiting = DEFAULT_MAX_WAITING;
-
-  if (!c.max_ack_pending) {
+  let maxAckPending = input.max_ack_pending;
+  if (!maxAckPending) {
     const fromStream = ctx.streamLimits?.max_ack_pending;
-    if (fromStream && fromStream > 0) c.max_ack_pending = fromStream;
+    if (fromStream && fromStream > 0) maxAckPending = fromStream;
     else if (
       ack === "explicit" ||
       ack === "all" ||
       (ack === "flow_control" && atLeast(ctx.version, "2.14.0"))
     ) {
       const cap = ctx.accountMaxAckPending;
-      c.max_ack_pending = cap && cap > 0 && cap < DEFAULT_MAX_ACK_PENDING ? cap : DEFAULT_MAX_ACK_PENDING;
-    } else delete c.max_ack_pending;
-  } else if ((c.max_ack_pending as number) < -1) {
-    c.max_ack_pending = -1;
-  }
+      maxAckPending = cap && cap > 0 && cap < DEFAULT_MAX_ACK_PENDING ? cap : DEFAULT_MAX_ACK_PENDING;
+    } else maxAckPending = undefined;
+  } else if (maxAckPending < -1) maxAckPending = -1;
 
-  if (!c.inactive_threshold) {
-    const fromStream = ctx.streamLimits?.inactive_threshold;
-    if (fromStream && fromStream > 0) c.inactive_threshold = fromStream;
-  }
+  const inactive = input.inactive_threshold || set(ctx.streamLimits?.inactive_threshold);
+  const policy =
+    input.priority_policy && input.priority_policy !== "none" ? input.priority_policy : undefined;
+  const maxDeliver = !input.max_deliver || input.max_deliver < -1 ? -1 : input.max_deliver;
+  const maxWaiting = push
+    ? undefined
+    : !input.max_waiting || input.max_waiting < 0
+      ? DEFAULT_MAX_WAITING
+      : input.max_waiting;
 
-  if (c.priority_policy === "pinned_client" && !c.priority_timeout)
-    c.priority_timeout = DEFAULT_PRIORITY_TIMEOUT;
-  c.num_replicas = input.num_replicas ?? 0;
-
-  const metadata = stripServerMetadata(input.metadata);
-  if (metadata) c.metadata = metadata;
-  else delete c.metadata;
-
-  return sortKeys(c) as unknown as ConsumerConfig;
+  const out: Record<string, unknown> = {};
+  const put = (k: string, v: unknown) => {
+    if (v !== undefined) out[k] = v;
+  };
+  put("ack_policy", ack);
+  put("ack_wait", ackWait);
+  put("backoff", backoff);
+  put("deliver_group", set(input.deliver_group));
+  put(
+    "deliver_policy",
+    input.deliver_policy && (input.deliver_policy as string) !== "undefined" ? input.deliver_policy : "all",
+  );
+  put("deliver_subject", set(input.deliver_subject));
+  put("description", set(input.description));
+  put("durable_name", name);
+  put("filter_subject", set(input.filter_subject));
+  put("filter_subjects", nonEmpty(input.filter_subjects));
+  put("flow_control", ack === "flow_control" ? true : set(input.flow_control));
+  put("headers_only", set(input.headers_only));
+  put("idle_heartbeat", ack === "flow_control" ? SECOND : set(input.idle_heartbeat));
+  put("inactive_threshold", inactive);
+  put("max_ack_pending", maxAckPending);
+  put("max_batch", set(input.max_batch));
+  put("max_bytes", set(input.max_bytes));
+  put("max_deliver", maxDeliver);
+  put("max_expires", set(input.max_expires));
+  put("max_waiting", maxWaiting);
+  put("mem_storage", set(input.mem_storage));
+  put("metadata", stripServerMetadata(input.metadata));
+  put("name", name);
+  put("num_replicas", input.num_replicas ?? 0);
+  put("opt_start_seq", set(input.opt_start_seq));
+  put("opt_start_time", set(input.opt_start_time));
+  put("pause_until", set(input.pause_until));
+  put("priority_groups", nonEmpty(input.priority_groups));
+  put("priority_policy", policy);
+  put(
+    "priority_timeout",
+    policy === "pinned_client" && !input.priority_timeout
+      ? DEFAULT_PRIORITY_TIMEOUT
+      : set(input.priority_timeout),
+  );
+  put("rate_limit_bps", set(input.rate_limit_bps));
+  put("replay_policy", input.replay_policy || "instant");
+  put("sample_freq", set(input.sample_freq));
+  for (const k in input) if (!KNOWN.has(k)) put(k, (input as Record<string, unknown>)[k]);
+  return out as unknown as ConsumerConfig;
 }
 
 /** Objects with keys in a stable order, so that JSON output and fingerprints do not depend on input order. */

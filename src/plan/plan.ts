@@ -29,7 +29,7 @@ import { bucketAddressOf, KV_CLIENT_CHOICES, kvStreamConfig, objectStoreStreamCo
 import { type ConsumerContext, canonicalConsumer, sortKeys } from "./canonical-consumer.js";
 import { canonicalStream } from "./canonical-stream.js";
 import { type Classification, classifyConsumerChange, classifyStreamChange } from "./classify.js";
-import { diffConfigs, type RawFieldChange } from "./field-diff.js";
+import { diffConfigs, jsonEqual, type RawFieldChange } from "./field-diff.js";
 import { orderSteps, targetClosure } from "./order.js";
 import { isProtected, ownership, PROTECT_KEY, withMarkers } from "./ownership.js";
 import { checkBucketSupport, checkConsumerSupport, checkStreamSupport } from "./support.js";
@@ -322,6 +322,25 @@ export function buildPlan(input: PlanInput): PlanOutcome {
       errors.push(ownerConflict(k, own.owner, owner));
       continue;
     }
+    // The common case, a consumer jsplan itself applied and nobody changed: the server holds exactly what
+    // was sent (plus its own metadata keys). Nothing to normalise or compare field by field.
+    if (parent?.action !== "replace" && sameAsSent(obs.config, after)) {
+      changes.push(
+        makeChange({
+          address: k.address,
+          kind: "consumer",
+          name: k.name,
+          stream: k.stream,
+          action: "no-op",
+          destructive: false,
+          reasons: [],
+          diff: [],
+          before: after,
+          after,
+        }),
+      );
+      continue;
+    }
     const before = canonicalConsumer(obs.config, ctx);
     const aligned = alignConsumer(after, before);
     // pause_until is honoured only when a consumer is created; an existing one is paused through its own API.
@@ -586,7 +605,7 @@ function compare(
     );
   }
   const action = raw.length === 0 ? "no-op" : diff.some((d) => d.forces_replace) ? "replace" : "update";
-  return change({
+  return makeChange({
     address,
     kind,
     name,
@@ -605,7 +624,7 @@ function byPath(a: { path: string }, b: { path: string }): number {
 }
 
 /** Every change has the same keys in the same order, whatever its action, so that plan JSON reads alike. */
-function change(c: {
+function makeChange(c: {
   address: string;
   kind: ResourceKind;
   name: string;
@@ -642,7 +661,7 @@ function createChange(
   stream: string | undefined,
   after: object,
 ): Change {
-  return change({
+  return makeChange({
     address,
     kind,
     name,
@@ -664,7 +683,7 @@ function deleteChange(
   before: object,
   reason: string,
 ): Change {
-  return change({
+  return makeChange({
     address,
     kind,
     name,
@@ -701,7 +720,7 @@ function destructive(c: Change, protect: Protection, loses: Change["loses"], ext
       reasons.push("the replacement of its stream is blocked, so this step is blocked too");
       break;
   }
-  return change({
+  return makeChange({
     ...c,
     stream: c.stream,
     diff: [...c.diff],
@@ -777,4 +796,29 @@ function toPlanDiagnostic(d: Diagnostic): PlanDiagnostic {
     column: d.pos?.col ?? null,
     message: d.message,
   };
+}
+
+/**
+ * True when a live config is exactly the config jsplan sent, apart from the server's own `_nats.*`
+ * metadata keys: then it is canonical already and equal to what the plan wants.
+ */
+function sameAsSent(live: object, sent: object): boolean {
+  const l = live as Record<string, unknown>;
+  const s = sent as Record<string, unknown>;
+  let keys = 0;
+  for (const k in l) {
+    if (k === "metadata") continue;
+    keys++;
+    if (!(k in s) || !jsonEqual(l[k], s[k])) return false;
+  }
+  if (keys !== Object.keys(s).length - ("metadata" in s ? 1 : 0)) return false;
+  const lm = (l.metadata ?? {}) as Record<string, string>;
+  const sm = (s.metadata ?? {}) as Record<string, string>;
+  let userKeys = 0;
+  for (const k in lm) {
+    if (k.startsWith("_nats.")) continue;
+    userKeys++;
+    if (sm[k] !== lm[k]) return false;
+  }
+  return userKeys === Object.keys(sm).length;
 }

@@ -1,0 +1,45 @@
+// Positions of resources by reference: an Origin is data (file, document, path) plus a lookup that
+// finds the position in the file's positions when a message needs it.
+
+import type { Origin, OriginRef } from "../model/desired.js";
+import type { SourcePos } from "../model/diagnostic.js";
+import { parsePath } from "../model/field-path.js";
+import type { Env } from "./interpolate.js";
+import { type Positions, parseYamlFile, type SourceFile } from "./yaml-document.js";
+
+/** Finds the positions of a file's document. */
+export type PositionSource = (file: string, doc: number) => Positions | undefined;
+
+export function makeOrigin(ref: OriginRef, source: PositionSource): Origin {
+  let pos: SourcePos | undefined;
+  const fallback: SourcePos = { file: ref.file, line: 1, col: 1 };
+  const lookup = (path: ReadonlyArray<string | number>) =>
+    source(ref.file, ref.doc)?.positionOf(path) ?? fallback;
+  return {
+    ref,
+    get pos() {
+      pos ??= lookup([...ref.base, ref.nameKey]);
+      return pos;
+    },
+    fieldPos: (path: string) => lookup([...ref.base, ...parsePath(path)]),
+  };
+}
+
+/**
+ * Positions from the files' texts, computed with the `yaml` path on first use: what a process needs when
+ * the manifest was loaded elsewhere (in a worker thread).
+ */
+export function positionsFromTexts(files: readonly SourceFile[], env: Env): PositionSource {
+  const texts = new Map(files.map((f) => [f.path, f]));
+  const parsed = new Map<string, ReturnType<typeof parseYamlFile>["documents"]>();
+  return (file, doc) => {
+    let docs = parsed.get(file);
+    if (!docs) {
+      const source = texts.get(file);
+      if (!source) return undefined;
+      docs = parseYamlFile(source, env).documents;
+      parsed.set(file, docs);
+    }
+    return docs.find((d) => d.index === doc)?.positions;
+  };
+}
