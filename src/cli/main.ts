@@ -1,7 +1,6 @@
 // The entry point: the only place that touches process.exit.
 
-import { createInterface } from "node:readline/promises";
-import { readStdin } from "../load/sources.js";
+// Everything a command may need but `jsplan --version` does not is imported when used: start-up counts.
 import type { CliIO, Writer } from "./io.js";
 import { run } from "./run.js";
 
@@ -25,8 +24,9 @@ const io: CliIO = {
   env: process.env,
   cwd: process.cwd(),
   stdinIsTTY: Boolean(process.stdin.isTTY),
-  readStdin,
+  readStdin: async (maxBytes: number) => (await import("../load/sources.js")).readStdin(maxBytes),
   async prompt(question: string): Promise<string> {
+    const { createInterface } = await import("node:readline/promises");
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     try {
       return await rl.question(question);
