@@ -262,6 +262,46 @@ function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void
         );
       },
     )
+    .command(
+      "export",
+      "Write a manifest of what the server holds, so that an existing setup can be adopted",
+      (y) =>
+        y
+          .options({
+            stream: {
+              type: "string",
+              array: true,
+              default: [] as string[],
+              describe: "Export only this stream or bucket; repeatable",
+            },
+            owner: {
+              type: "string",
+              describe: "The manifest's owner: the first apply stamps it on everything exported (adoption)",
+            },
+            out: { type: "string", describe: "Write the manifest to this file instead of standard output" },
+            ...CONNECTION_OPTIONS,
+          })
+          .example("$0 export > jsplan.yaml", "Adopt a server: export, review, commit")
+          .example(
+            "$0 export --stream ORDERS --owner orders-platform --out orders.yaml",
+            "One stream, owned by a team",
+          ),
+      (args) => {
+        setHandler(async () =>
+          (await import("./commands/export.js")).exportCommand(
+            {
+              streams: args.stream as string[],
+              ...(args.owner !== undefined ? { owner: args.owner } : {}),
+              ...(args.out ? { out: args.out } : {}),
+              quiet: args.quiet,
+              connection: args as unknown as ConnectionFlags,
+            },
+            io,
+            style(args),
+          ),
+        );
+      },
+    )
     .demandCommand(1, "Give a command: validate, plan, apply or export.")
     .recommendCommands() as unknown as Argv<GlobalArgs>;
 }

@@ -176,8 +176,9 @@ function plainData(root: unknown): boolean {
       return;
     }
     seen.add(v);
-    if (Array.isArray(v)) v.forEach((c, i) => visit(c, v, i));
-    else for (const [k, c] of Object.entries(v)) visit(c, v as Record<string, unknown>, k);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) visit(v[i], v, i);
+    } else for (const [k, c] of Object.entries(v)) visit(c, v as Record<string, unknown>, k);
   };
   visit(root, undefined, undefined);
   return ok;

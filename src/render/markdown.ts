@@ -4,7 +4,7 @@
 
 import type { Change, Plan } from "../model/plan.js";
 import { lossLine, summaryLine } from "./text.js";
-import { formatValue, isShownOnCreate } from "./values.js";
+import { displayPath, formatValue, isShownOnCreate } from "./values.js";
 
 export function markdownMarker(plan: Plan): string {
   return `<!-- jsplan-plan owner=${plan.owner ?? "none"} -->`;
@@ -26,12 +26,12 @@ function details(c: Change): string {
   const lines: string[] = [];
   if (c.action === "create") {
     for (const [k, v] of Object.entries(c.after))
-      if (isShownOnCreate(c.kind, k, v)) lines.push(`+ ${k}: ${formatValue(k, v)}`);
+      if (isShownOnCreate(c.kind, k, v)) lines.push(`+ ${displayPath(c.kind, k)}: ${formatValue(k, v)}`);
   } else if (c.action === "update" || c.action === "replace") {
     for (const d of c.diff) {
       const mark = d.forces_replace ? "!" : "~";
       lines.push(
-        `${mark} ${d.path}: ${formatValue(d.path, d.before)} → ${formatValue(d.path, d.after)}${d.forces_replace ? "   # forces replacement" : ""}`,
+        `${mark} ${displayPath(c.kind, d.path)}: ${formatValue(d.path, d.before)} → ${formatValue(d.path, d.after)}${d.forces_replace ? "   # forces replacement" : ""}`,
       );
     }
   }
@@ -67,7 +67,11 @@ export function renderPlanMarkdown(plan: Plan): string {
     for (const c of acting) {
       const fields =
         c.action === "update" || c.action === "replace"
-          ? c.diff.map((d) => (d.forces_replace ? `**${d.path}**` : d.path)).join(", ")
+          ? c.diff
+              .map((d) =>
+                d.forces_replace ? `**${displayPath(c.kind, d.path)}**` : displayPath(c.kind, d.path),
+              )
+              .join(", ")
           : "";
       out.push(
         `| ${ICON[c.action]} | \`${cell(c.address)}\` | ${c.action}${c.blocked ? " (blocked)" : ""} | ${cell(fields)} |`,

@@ -47,7 +47,45 @@ const CONSUMER_DEFAULTS: Readonly<Record<string, unknown>> = {
 
 export function isShownOnCreate(kind: string, key: string, value: unknown): boolean {
   if (key === "name" || key === "durable_name") return false;
+  if (isBucketInternal(kind, key)) return false;
   const defaults = kind === "consumer" ? CONSUMER_DEFAULTS : STREAM_DEFAULTS;
   if (key === "duplicate_window" && value === 120_000_000_000) return false;
   return !(key in defaults && defaults[key] === value);
+}
+
+/** Bucket settings are stream fields underneath; plans show them under the bucket's own names. */
+const BUCKET_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  kv: {
+    max_msgs_per_subject: "history",
+    max_age: "ttl",
+    max_msg_size: "max_value_size",
+    subject_delete_marker_ttl: "limit_marker_ttl",
+  },
+  objectstore: { max_age: "ttl" },
+};
+
+/** What a bucket's stream has because it is a bucket, not because the manifest says so. */
+const BUCKET_INTERNALS = new Set([
+  "subjects",
+  "discard",
+  "allow_rollup_hdrs",
+  "deny_delete",
+  "allow_direct",
+  "mirror_direct",
+  "duplicate_window",
+  "max_msgs",
+  "max_consumers",
+  "retention",
+  "allow_msg_ttl",
+]);
+
+export function displayPath(kind: string, path: string): string {
+  const names = BUCKET_NAMES[kind];
+  if (!names) return path;
+  const head = path.split(/[.[]/)[0]!;
+  return names[head] ? `${names[head]}${path.slice(head.length)}` : path;
+}
+
+export function isBucketInternal(kind: string, key: string): boolean {
+  return (kind === "kv" || kind === "objectstore") && BUCKET_INTERNALS.has(key);
 }
