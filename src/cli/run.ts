@@ -302,6 +302,31 @@ function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void
         );
       },
     )
+    .command(
+      "schema",
+      "Print the JSON Schema of manifests (or of plan JSON), for editors and other tools",
+      (y) =>
+        y
+          .option("plan", {
+            type: "boolean",
+            default: false,
+            describe: "Print the schema of `plan --format json` instead",
+          })
+          .example("$0 schema > manifest.schema.json", "For an editor or a CI linter")
+          .example("$0 schema --plan", "The plan JSON format"),
+      (args) => {
+        setHandler(async () => {
+          const { readFile } = await import("node:fs/promises");
+          const file = new URL(
+            `../../../schemas/${args.plan ? "plan" : "manifest"}.schema.json`,
+            import.meta.url,
+          );
+          io.stdout.write(await readFile(file, "utf8"));
+          return 0;
+        });
+      },
+    )
+    .completion("completion", "Print a shell completion script (bash, zsh): jsplan completion >> ~/.bashrc")
     .demandCommand(1, "Give a command: validate, plan, apply or export.")
     .recommendCommands() as unknown as Argv<GlobalArgs>;
 }
