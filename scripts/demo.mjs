@@ -49,11 +49,15 @@ const server = spawn(binary, ["-js", "-sd", path.join(dir, "store"), "-a", "127.
   stdio: "ignore",
 });
 const url = `nats://127.0.0.1:${port}`;
+let cleaned = false;
 const cleanup = () => {
+  cleaned = true;
   server.kill("SIGTERM");
   rmSync(dir, { recursive: true, force: true });
 };
-process.on("exit", cleanup);
+process.on("exit", () => {
+  if (!cleaned) cleanup();
+});
 process.on("SIGINT", () => process.exit(130));
 
 // Wait until the server accepts connections.
@@ -75,17 +79,23 @@ for (let i = 0; ; i++) {
 const env = { NATS_URL: url, NATS_CONTEXT: "" };
 console.log(`A throw-away nats-server (JetStream) is running at ${url}.`);
 
+// Each step's expected exit code; the demo fails loudly if jsplan does not behave as shown.
+const failures = [];
+function expect(code, want, what) {
+  if (code !== want) failures.push(`${what}: exit code ${code}, expected ${want}`);
+}
+
 step("1. Validate the manifest (offline, as a pull-request check would)");
-show(["validate", manifest], env);
+expect(show(["validate", manifest], env), 0, "validate");
 
 step("2. Plan against the empty server");
-show(["plan", manifest], env);
+expect(show(["plan", manifest], env), 0, "plan");
 
 step("3. Apply");
-show(["apply", manifest, "--auto-approve"], env);
+expect(show(["apply", manifest, "--auto-approve"], env), 0, "apply");
 
 step("4. Plan again: the server matches the manifest");
-show(["plan", manifest, "--detailed-exitcode"], env);
+expect(show(["plan", manifest, "--detailed-exitcode"], env), 0, "plan after apply");
 
 step("5. Someone changes a stream by hand (max_age 30d → 1d, description removed)");
 const { connect } = await import("@nats-io/transport-node");
@@ -101,7 +111,16 @@ console.log("done, with the nats client");
 step("6. Plan shows exactly that drift (exit code 2 with --detailed-exitcode)");
 const code = show(["plan", manifest, "--detailed-exitcode"], env);
 console.log(`\u001b[2m(exit code ${code})\u001b[0m`);
+expect(code, 2, "plan with drift");
 
 step("7. Apply puts it back");
-show(["apply", manifest, "--auto-approve", "--quiet"], env);
-show(["plan", manifest], env);
+expect(show(["apply", manifest, "--auto-approve", "--quiet"], env), 0, "apply after drift");
+expect(show(["plan", manifest, "--detailed-exitcode"], env), 0, "plan after the second apply");
+
+cleanup();
+if (failures.length > 0) {
+  console.error(`\ndemo: jsplan did not behave as shown:\n  ${failures.join("\n  ")}`);
+  process.exit(1);
+}
+console.log("\nThe server is gone again. Next: edit examples/streams.yaml and run the demo, or read docs/.");
+process.exit(0);

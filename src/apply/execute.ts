@@ -6,7 +6,7 @@ import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
 import type { AccountLimits } from "../model/observed.js";
 import type { Change, Plan, Step } from "../model/plan.js";
 import type { Version } from "../model/version.js";
-import { JsApiError } from "../observe/js-api.js";
+import { JsApiError, JsTransportError } from "../observe/js-api.js";
 import { alignConsumer, alignStream } from "../plan/align.js";
 import { canonicalConsumer } from "../plan/canonical-consumer.js";
 import { canonicalStream } from "../plan/canonical-stream.js";
@@ -50,9 +50,13 @@ export async function executePlan(
   const stepOf = new Map(steps.map((s) => [s.address, s]));
   const ready: Step[] = steps.filter((s) => pending.get(s.address) === 0);
   let stopped: string | undefined;
+  // A step the server did not answer at all (a stopped server, a lost network) may or may not have been
+  // carried out; starting more steps would only wait out more timeouts. Stop, report, let the next plan tell.
+  let timedOut = false;
   const stopReason = () => {
     if (stopped) return stopped;
     if (options.signal?.aborted) stopped = "interrupted";
+    else if (timedOut) stopped = "the server stopped answering";
     else if (options.connectionLost?.()) stopped = "the connection to the server was lost";
     return stopped;
   };
@@ -84,13 +88,17 @@ export async function executePlan(
               duration_ms: Math.round(performance.now() - t0),
               ...(adjusted.length > 0 ? { adjusted } : {}),
             }),
-            async (err): Promise<StepResult> => ({
-              address: step.address,
-              action: step.action,
-              status: "failed",
-              duration_ms: Math.round(performance.now() - t0),
-              error: await describeFailure(err, changes.get(step.address)!, writer.api, options.limits),
-            }),
+            async (err): Promise<StepResult> => {
+              if (err instanceof JsTransportError && (err.kind === "timeout" || err.kind === "connection"))
+                timedOut = true;
+              return {
+                address: step.address,
+                action: step.action,
+                status: "failed",
+                duration_ms: Math.round(performance.now() - t0),
+                error: await describeFailure(err, changes.get(step.address)!, writer.api, options.limits),
+              };
+            },
           )
           .then((r) => {
             inFlight--;

@@ -23,6 +23,8 @@ export interface PlanningArgs {
   readonly paths: readonly string[];
   readonly targets: readonly string[];
   readonly connection: ConnectionFlags;
+  /** Print where the time went (reading, loading, planning) to stderr. */
+  readonly verbose?: boolean;
 }
 
 export interface Planned {
@@ -67,11 +69,15 @@ export function describeApiError(err: unknown): string {
  * the caller closes it.
  */
 export async function computePlan(args: PlanningArgs, io: CliIO, style: Style): Promise<Planned> {
+  const started = performance.now();
   const read = await readSources(args.paths, { cwd: io.cwd, readStdin: (n) => io.readStdin(n) });
   if (countBySeverity(read.diagnostics).errors > 0) failManifest(read.diagnostics, io, style);
+  let observedAt = 0;
   const reading = connectOrExit(args.connection, io).then(async (session) => {
     try {
-      return { session, observed: await observeOrExit(session) };
+      const observed = await observeOrExit(session);
+      observedAt = performance.now();
+      return { session, observed };
     } catch (err) {
       await session.close();
       throw err;
@@ -83,6 +89,7 @@ export async function computePlan(args: PlanningArgs, io: CliIO, style: Style): 
     (err: unknown) => ({ ok: false as const, err }),
   );
   const loaded = await loadSourcesInterleaved(read.files, io.env);
+  const loadedAt = performance.now();
   const diagnostics = sortDiagnostics([...read.diagnostics, ...loaded.diagnostics]);
   if (countBySeverity(diagnostics).errors > 0 || !loaded.desired) {
     const r = await live;
@@ -109,6 +116,15 @@ export async function computePlan(args: PlanningArgs, io: CliIO, style: Style): 
       throw new ExitError(
         1,
         `${style.red("✗")} cannot plan: ${plural(errors, "error")}; nothing was changed on the server`,
+      );
+    }
+    if (args.verbose) {
+      const ms = (t: number) => `${Math.round(t - started)} ms`;
+      io.stderr.write(
+        style.dim(
+          `read ${plural(observed.streams.size, "stream")} and ${plural(observed.consumers.size, "durable consumer")} from ${session.where} by ${ms(observedAt)}; ` +
+            `loaded ${plural(files.length, "manifest file")} by ${ms(loadedAt)}; planned by ${ms(performance.now())}\n`,
+        ),
       );
     }
     return { plan: outcome.plan, desired, observed, files, session };
