@@ -63,7 +63,11 @@ export async function planCommand(args: PlanArgs, io: CliIO, style: Style): Prom
     }
     const changed = plan.steps.length > 0;
     if (changed && !args.out && args.format === "text" && !args.quiet) {
-      io.stderr.write(style.dim("To carry out this plan: jsplan apply with the same manifest; to apply exactly this plan later, save it with --out FILE and run jsplan apply --plan FILE.\n"));
+      io.stderr.write(
+        style.dim(
+          "To carry out this plan: jsplan apply with the same manifest; to apply exactly this plan later, save it with --out FILE and run jsplan apply --plan FILE.\n",
+        ),
+      );
     }
     return args.detailedExitcode && changed ? 2 : 0;
   } finally {
