@@ -1,10 +1,13 @@
-// Shared helpers for the benchmark suites: timing whole commands, medians, and a results table.
+// Shared helpers for the benchmark suites: timing whole commands (with their peak memory), medians, and
+// the results table.
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const jsplanBin = path.join(root, "bin", "jsplan.js");
+const GNU_TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 
 export function median(values) {
   const s = [...values].sort((a, b) => a - b);
@@ -12,32 +15,40 @@ export function median(values) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Runs a command `runs` times (after one warm-up) and returns the wall times in ms. */
-export function timeCommand(command, args, { runs = 7, cwd = root, env = process.env, expectCode = 0 } = {}) {
-  const times = [];
-  for (let i = 0; i <= runs; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(command, args, { cwd, env, stdio: ["ignore", "ignore", "pipe"] });
-    const ms = performance.now() - t0;
-    if (r.status !== expectCode) {
-      throw new Error(
-        `${command} ${args.join(" ")} exited ${r.status}: ${r.stderr?.toString().slice(0, 500)}`,
-      );
-    }
-    if (i > 0) times.push(ms);
+/**
+ * Runs a command once and returns its wall time in ms and, where GNU time is installed, its peak resident
+ * memory in MB.
+ */
+export function runOnce(command, args, { cwd = root, env = process.env, expectCodes = [0] } = {}) {
+  const argv = GNU_TIME ? [GNU_TIME, ["-f", "JSPLAN_BENCH_MAXRSS=%M", command, ...args]] : [command, args];
+  const t0 = performance.now();
+  const r = spawnSync(argv[0], argv[1], {
+    cwd,
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+    maxBuffer: 1 << 30,
+  });
+  const ms = performance.now() - t0;
+  const stderr = String(r.stderr ?? "");
+  if (!expectCodes.includes(r.status)) {
+    throw new Error(`${command} ${args.join(" ")} exited ${r.status}: ${stderr.slice(0, 1000)}`);
   }
-  return times;
+  const kb = /JSPLAN_BENCH_MAXRSS=(\d+)/.exec(stderr)?.[1];
+  return { ms, peakMb: kb ? Math.round(Number(kb) / 1024) : undefined };
 }
 
-/** Times an async function `runs` times (after one warm-up). */
-export async function timeAsync(fn, { runs = 5 } = {}) {
+/** Runs a command `runs` times (after one warm-up); the wall times and the highest peak memory. */
+export function timeCommand(command, args, { runs = 5, warmup = true, ...opts } = {}) {
   const times = [];
-  for (let i = 0; i <= runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    if (i > 0) times.push(performance.now() - t0);
+  let peakMb;
+  for (let i = warmup ? 0 : 1; i <= runs; i++) {
+    const r = runOnce(command, args, opts);
+    if (i > 0) {
+      times.push(r.ms);
+      if (r.peakMb !== undefined) peakMb = Math.max(peakMb ?? 0, r.peakMb);
+    }
   }
-  return times;
+  return Object.assign(times, { peakMb });
 }
 
 export function fmtMs(ms) {
@@ -45,13 +56,14 @@ export function fmtMs(ms) {
 }
 
 export function printTable(rows) {
-  const headers = ["benchmark", "median", "baseline", "baseline median", "ratio", "goal", "met"];
+  const headers = ["benchmark", "jsplan", "baseline", "baseline time", "ratio", "peak MB", "goal", "met"];
   const table = rows.map((r) => [
     r.name,
     fmtMs(r.median),
     r.baseline ?? "",
     r.baselineMedian === undefined ? "" : fmtMs(r.baselineMedian),
     r.baselineMedian === undefined ? "" : `${(r.median / r.baselineMedian).toFixed(2)}×`,
+    r.peakMb ?? "",
     r.goal ?? "",
     r.met === undefined ? "" : r.met ? "yes" : "NO",
   ]);

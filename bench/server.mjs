@@ -17,6 +17,12 @@ async function freePort() {
   });
 }
 
+// Servers still running when the benchmark exits (it failed, or was interrupted) are killed then.
+const live = new Set();
+process.on("exit", () => {
+  for (const stop of [...live]) stop();
+});
+
 export async function startBenchServer(line = "2.15", extraArgs = []) {
   const install = spawnSync("bash", [path.join(root, "scripts/install-nats-server.sh"), "--line", line], {
     stdio: ["ignore", "ignore", "inherit"],
@@ -43,9 +49,10 @@ export async function startBenchServer(line = "2.15", extraArgs = []) {
     await new Promise((r) => setTimeout(r, 50));
   }
   const stop = () => {
+    live.delete(stop);
     proc.kill("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
   };
-  process.on("exit", stop);
+  live.add(stop);
   return { url: `nats://127.0.0.1:${port}`, version, stop };
 }

@@ -16,9 +16,11 @@ const work = mkdtempSync(path.join(tmpdir(), "jsplan-new-user-"));
 after(() => rmSync(work, { recursive: true, force: true }));
 
 function sh(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) {
+  // node:test marks its children with NODE_TEST_CONTEXT; a nested `npm test` would then refuse to run.
+  const { NODE_TEST_CONTEXT: _, ...outer } = process.env;
   const r = spawnSync(cmd, args, {
     cwd,
-    env: { ...process.env, CI: "1", NO_COLOR: "1", NATS_URL: "", NATS_CONTEXT: "", ...env },
+    env: { ...outer, CI: "1", NO_COLOR: "1", NATS_URL: "", NATS_CONTEXT: "", ...env },
     encoding: "utf8",
     maxBuffer: 1 << 28,
   });
