@@ -65,12 +65,15 @@ async function hintFor(
           ? ` (max_bytes ${formatSize(cfg.max_bytes)})`
           : "";
       const account = memory ? limits.max_memory : limits.max_storage;
-      const accountNote =
-        account && account > 0
-          ? `; the account may use ${formatSize(account)} of ${memory ? "memory" : "file"} storage`
-          : "";
+      const kind = memory ? "memory" : "file";
+      // With an account limit, that limit is the likely cause; the server's own store limit otherwise.
+      if (account && account > 0) {
+        return {
+          hint: `not enough ${kind} storage for this stream${wanted}: the account may use ${formatSize(account)} of ${kind} storage in all; lower max_bytes or raise the account's limit`,
+        };
+      }
       return {
-        hint: `not enough ${memory ? "memory" : "file"} storage for this stream${wanted}: the server's ${memory ? "max_memory_store" : "max_file_store"} limit is reached${accountNote}; lower max_bytes or raise the limit`,
+        hint: `not enough ${kind} storage for this stream${wanted}: the server's ${memory ? "max_memory_store" : "max_file_store"} limit is reached; lower max_bytes or raise the limit`,
       };
     }
     case 10122:
@@ -80,7 +83,9 @@ async function hintFor(
     case 10113:
       return { hint: "the account requires every stream to set max_bytes; add max_bytes to the stream" };
     case 10027:
-      return { hint: `the account may hold at most ${limits.max_streams} streams` };
+      return {
+        hint: `the account may hold at most ${limits.max_streams} stream${limits.max_streams === 1 ? "" : "s"}`,
+      };
     case 10026:
       return { hint: "the stream's max_consumers or the account's consumer limit is reached" };
     case 10074:

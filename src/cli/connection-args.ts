@@ -1,5 +1,8 @@
 // Connection flags with the `nats` CLI's names and environment variables. Flags override the environment,
 // the environment overrides the context.
+//
+// Every value-taking flag has `nargs: 1`: without it, a password or token that starts with "-" is parsed as
+// a bundle of short flags, and yargs's "Unknown arguments: …" would print the secret.
 
 import type { Options } from "yargs";
 import { parseDuration } from "../model/units.js";
@@ -12,35 +15,49 @@ export const CONNECTION_OPTIONS = {
   server: {
     alias: "s",
     type: "string",
+    nargs: 1,
     describe: "NATS server URLs, comma-separated (NATS_URL)",
     group: "Connection:",
   },
   context: {
     type: "string",
+    nargs: 1,
     describe: "natscli context name or file (NATS_CONTEXT; default: the selected context)",
     group: "Connection:",
   },
-  creds: { type: "string", describe: "User credentials file (NATS_CREDS)", group: "Connection:" },
-  nkey: { type: "string", describe: "User NKEY seed file (NATS_NKEY)", group: "Connection:" },
-  user: { type: "string", describe: "Username or token (NATS_USER)", group: "Connection:" },
-  password: { type: "string", describe: "Password (NATS_PASSWORD)", group: "Connection:" },
-  token: { type: "string", describe: "Authentication token (NATS_TOKEN)", group: "Connection:" },
-  tlscert: { type: "string", describe: "TLS client certificate file (NATS_CERT)", group: "Connection:" },
-  tlskey: { type: "string", describe: "TLS client key file (NATS_KEY)", group: "Connection:" },
-  tlsca: { type: "string", describe: "TLS certificate authority file (NATS_CA)", group: "Connection:" },
+  creds: { type: "string", nargs: 1, describe: "User credentials file (NATS_CREDS)", group: "Connection:" },
+  nkey: { type: "string", nargs: 1, describe: "User NKEY seed file (NATS_NKEY)", group: "Connection:" },
+  user: { type: "string", nargs: 1, describe: "Username or token (NATS_USER)", group: "Connection:" },
+  password: { type: "string", nargs: 1, describe: "Password (NATS_PASSWORD)", group: "Connection:" },
+  token: { type: "string", nargs: 1, describe: "Authentication token (NATS_TOKEN)", group: "Connection:" },
+  tlscert: {
+    type: "string",
+    nargs: 1,
+    describe: "TLS client certificate file (NATS_CERT)",
+    group: "Connection:",
+  },
+  tlskey: { type: "string", nargs: 1, describe: "TLS client key file (NATS_KEY)", group: "Connection:" },
+  tlsca: {
+    type: "string",
+    nargs: 1,
+    describe: "TLS certificate authority file (NATS_CA)",
+    group: "Connection:",
+  },
   tlsfirst: {
     type: "boolean",
     describe: "TLS handshake before the NATS protocol (server handshake_first)",
     group: "Connection:",
   },
-  "js-domain": { type: "string", describe: "JetStream domain", group: "Connection:" },
+  "js-domain": { type: "string", nargs: 1, describe: "JetStream domain", group: "Connection:" },
   "js-api-prefix": {
     type: "string",
+    nargs: 1,
     describe: "JetStream API subject prefix (instead of a domain)",
     group: "Connection:",
   },
   timeout: {
     type: "string",
+    nargs: 1,
     describe: "Connection and request timeout, e.g. 5s (NATS_TIMEOUT)",
     group: "Connection:",
   },
@@ -65,18 +82,49 @@ export interface ConnectionFlags {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export function resolveConnection(flags: ConnectionFlags, env: Env): ConnectionSettings {
+/** Where a value came from; a higher level wins. */
+const FLAG = 3;
+const ENV = 2;
+const CONTEXT = 1;
+
+interface Picked<T> {
+  readonly value: T | undefined;
+  readonly level: number;
+}
+
+/** A flag given twice arrives as an array; like the `nats` CLI, the last one counts. */
+function lastOfEach(flags: ConnectionFlags): ConnectionFlags {
+  const out: Record<string, unknown> = { ...flags };
+  for (const k of Object.keys(CONNECTION_OPTIONS)) {
+    const v = out[k];
+    if (Array.isArray(v)) out[k] = v[v.length - 1];
+  }
+  return out as ConnectionFlags;
+}
+
+export function resolveConnection(given: ConnectionFlags, env: Env): ConnectionSettings {
+  const flags = lastOfEach(given);
   let ctx: ReturnType<typeof loadContext>;
   try {
-    ctx = loadContext(flags.context ?? nonEmpty(env.NATS_CONTEXT), env);
+    ctx = loadContext(nonEmpty(flags.context) ?? nonEmpty(env.NATS_CONTEXT), env);
   } catch (err) {
     if (err instanceof ContextError) throw new ExitError(1, `jsplan: ${err.message}`);
     throw err;
   }
-  const pick = (flag: string | undefined, envName: string, fromContext: string | undefined) =>
-    flag ?? nonEmpty(env[envName]) ?? fromContext;
-  const url = pick(flags.server, "NATS_URL", ctx?.url) ?? DEFAULT_SERVER;
-  const timeoutText = pick(flags.timeout, "NATS_TIMEOUT", undefined);
+  const pick = (
+    flag: string | undefined,
+    envName: string,
+    fromContext: string | undefined,
+  ): Picked<string> =>
+    flag !== undefined
+      ? { value: flag, level: FLAG }
+      : nonEmpty(env[envName]) !== undefined
+        ? { value: env[envName], level: ENV }
+        : fromContext !== undefined
+          ? { value: fromContext, level: CONTEXT }
+          : { value: undefined, level: 0 };
+  const url = pick(flags.server, "NATS_URL", ctx?.url);
+  const timeoutText = pick(flags.timeout, "NATS_TIMEOUT", undefined).value;
   let timeoutMs = DEFAULT_TIMEOUT_MS;
   if (timeoutText !== undefined) {
     const r = parseDuration(/^\d+(\.\d+)?$/.test(timeoutText) ? `${timeoutText}s` : timeoutText);
@@ -88,29 +136,58 @@ export function resolveConnection(flags: ConnectionFlags, env: Env): ConnectionS
     timeoutMs = Math.max(1, Math.round(r.value / 1e6));
   }
   const file = (v: string | undefined) => (v === undefined ? undefined : expandPath(v, env));
-  const domain = flags["js-domain"] ?? ctx?.jetstream_domain;
-  const prefix = flags["js-api-prefix"] ?? ctx?.jetstream_api_prefix;
   if (flags["js-domain"] && flags["js-api-prefix"]) {
     throw new ExitError(
       1,
       'jsplan: --js-domain and --js-api-prefix cannot be used together\nRun "jsplan --help" for usage.',
     );
   }
-  const cert = file(pick(flags.tlscert, "NATS_CERT", ctx?.cert));
-  const key = file(pick(flags.tlskey, "NATS_KEY", ctx?.key));
-  const ca = file(pick(flags.tlsca, "NATS_CA", ctx?.ca));
+  // A flag for one of the two clears the context's other one; an empty --js-domain clears the context's.
+  const domain =
+    flags["js-api-prefix"] !== undefined ? undefined : (flags["js-domain"] ?? ctx?.jetstream_domain);
+  const prefix =
+    flags["js-domain"] !== undefined ? undefined : (flags["js-api-prefix"] ?? ctx?.jetstream_api_prefix);
+  const cert = file(pick(flags.tlscert, "NATS_CERT", ctx?.cert).value);
+  const key = file(pick(flags.tlskey, "NATS_KEY", ctx?.key).value);
+  const ca = file(pick(flags.tlsca, "NATS_CA", ctx?.ca).value);
   const first = flags.tlsfirst ?? ctx?.tls_first;
+
+  // One way to say who we are. Each value follows flags > environment > context on its own, but a user given
+  // as a flag must not be paired with a creds file from the context: the identity given at the highest level
+  // wins, and on a tie natscli's order (user, creds, nkey, user_jwt) decides. A token is added to whichever.
+  const user = pick(flags.user, "NATS_USER", ctx?.user);
+  const password = pick(flags.password, "NATS_PASSWORD", ctx?.password);
+  const creds = pick(flags.creds, "NATS_CREDS", ctx?.creds);
+  const nkey = pick(flags.nkey, "NATS_NKEY", ctx?.nkey);
+  const jwtLevel = ctx?.user_jwt !== undefined ? CONTEXT : 0;
+  const candidates = [
+    { kind: "user", level: user.value !== undefined ? Math.max(user.level, password.level) : 0 },
+    { kind: "creds", level: creds.level },
+    { kind: "nkey", level: nkey.level },
+    { kind: "jwt", level: jwtLevel },
+  ].filter((c) => c.level > 0);
+  const identity = candidates.reduce<(typeof candidates)[number] | undefined>(
+    (best, c) => (best === undefined || c.level > best.level ? c : best),
+    undefined,
+  )?.kind;
+
   const settings: ConnectionSettings = {
-    servers: url
+    servers: (url.value ?? DEFAULT_SERVER)
       .split(",")
       .map((u) => u.trim())
       .filter((u) => u !== ""),
     timeoutMs,
-    ...defined("user", pick(flags.user, "NATS_USER", ctx?.user)),
-    ...defined("password", pick(flags.password, "NATS_PASSWORD", ctx?.password)),
-    ...defined("token", pick(flags.token, "NATS_TOKEN", ctx?.token)),
-    ...defined("creds", file(pick(flags.creds, "NATS_CREDS", ctx?.creds))),
-    ...defined("nkey", file(pick(flags.nkey, "NATS_NKEY", ctx?.nkey))),
+    ...(identity === "user"
+      ? { ...defined("user", user.value), ...defined("password", password.value) }
+      : identity === undefined
+        ? defined("password", password.value)
+        : {}),
+    ...defined("token", pick(flags.token, "NATS_TOKEN", ctx?.token).value),
+    ...(identity === "creds" ? defined("creds", file(creds.value)) : {}),
+    ...(identity === "nkey" ? defined("nkey", file(nkey.value)) : {}),
+    ...(identity === "jwt"
+      ? { ...defined("userJwt", ctx?.user_jwt), ...defined("userSeed", ctx?.user_seed) }
+      : {}),
     ...(cert || key || ca || first
       ? {
           tls: {
@@ -121,8 +198,8 @@ export function resolveConnection(flags: ConnectionFlags, env: Env): ConnectionS
           },
         }
       : {}),
-    ...defined("jsDomain", flags["js-api-prefix"] ? undefined : domain),
-    ...defined("jsApiPrefix", flags["js-domain"] ? undefined : prefix),
+    ...defined("jsDomain", domain),
+    ...defined("jsApiPrefix", prefix),
     ...defined("inboxPrefix", ctx?.inbox_prefix),
     ...(ctx ? { source: `context "${ctx.name}"` } : {}),
   };

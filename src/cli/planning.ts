@@ -49,7 +49,12 @@ export async function observeOrExit(session: Session): Promise<ObservedState> {
   try {
     return await observe(session.api, session.info, session.account);
   } catch (err) {
-    throw new ExitError(1, `jsplan: reading the server's state failed: ${describeApiError(err)}`, {
+    // A permission error names the refused subject; say what jsplan needs as a whole, once.
+    const needs =
+      err instanceof JsTransportError && err.kind === "permission"
+        ? `; jsplan needs publish permission on ${session.api.options.prefix}.> and subscribe permission on _INBOX.>`
+        : "";
+    throw new ExitError(1, `jsplan: reading the server's state failed: ${describeApiError(err)}${needs}`, {
       cause: err,
     });
   }
@@ -61,7 +66,6 @@ export function describeApiError(err: unknown): string {
   return (err as Error)?.message ?? String(err);
 }
 
-/** Loads, connects, observes and plans. The session stays open for apply; the caller closes it. */
 /**
  * Loads, connects, observes and plans. Reading the server's state starts first, so that its requests are
  * on their way while the manifest is parsed and checked. A manifest error still wins over a connection

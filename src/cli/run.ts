@@ -43,6 +43,9 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     usageError = (err as Error).message;
   }
   if (usageError !== undefined) {
+    // A value that starts with "-" reads as a flag; say how to pass it (it may be a password).
+    const missing = /^Not enough arguments following: (\S+)$/.exec(usageError);
+    if (missing) usageError += ` (a value that starts with "-" goes as --${missing[1]}=VALUE)`;
     io.stderr.write(`jsplan: ${usageError}\nRun "jsplan --help" for usage.\n`);
     return 1;
   }

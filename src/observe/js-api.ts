@@ -98,8 +98,9 @@ export class JsApi {
 
 function retryable(err: unknown): boolean {
   if (err instanceof JsTransportError) return err.kind === "timeout";
-  // 10008: cluster not available (no meta leader yet); 503s are transient by definition.
-  return err instanceof JsApiError && (err.errCode === 10008 || err.status === 503);
+  // 10008: cluster not available (no meta leader yet); 503s are transient by definition, except 10039
+  // (JetStream not enabled for the account), which is a 503 that never goes away.
+  return err instanceof JsApiError && err.errCode !== 10039 && (err.errCode === 10008 || err.status === 503);
 }
 
 function transportError(err: unknown, subject: string): JsTransportError {
@@ -114,7 +115,7 @@ function transportError(err: unknown, subject: string): JsTransportError {
   }
   if (cause?.name === "PermissionViolationError" || /permissions violation/i.test(e?.message ?? "")) {
     return new JsTransportError(
-      `permission denied: publishing to ${cause?.subject ?? subject}`,
+      `permission denied: ${cause?.operation === "subscription" ? "subscribing to" : "publishing to"} ${cause?.subject ?? subject}`,
       "permission",
       subject,
       { cause: err },

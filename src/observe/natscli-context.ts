@@ -2,7 +2,7 @@
 // `nats` CLI already does. Location and selection follow jsm.go's natscontext package:
 // $XDG_CONFIG_HOME/nats (or ~/.config/nats), context/<name>.json, the selected name in context.txt.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 
@@ -13,6 +13,9 @@ export interface NatsContext {
   readonly user?: string;
   readonly password?: string;
   readonly token?: string;
+  /** A user JWT and its seed given inline (natscli's alternative to a creds file). */
+  readonly user_jwt?: string;
+  readonly user_seed?: string;
   readonly creds?: string;
   readonly nkey?: string;
   readonly cert?: string;
@@ -33,7 +36,7 @@ export function contextDir(env: Env): string {
   return path.join(base, "nats");
 }
 
-/** `~` and `$VAR`/`${VAR}` in file paths, as natscli expands them. */
+/** `~` and `$VAR`/`${VAR}` in file paths, as natscli expands them (os.ExpandEnv: unset is empty). */
 export function expandPath(p: string, env: Env): string {
   let out = p.replace(
     /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
@@ -41,6 +44,14 @@ export function expandPath(p: string, env: Env): string {
   );
   if (out === "~" || out.startsWith("~/")) out = path.join(env.HOME ?? homedir(), out.slice(1));
   return out;
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -51,45 +62,78 @@ export function loadContext(selector: string | undefined, env: Env): NatsContext
   const dir = contextDir(env);
   let file: string;
   let name: string;
-  if (
-    selector &&
-    (selector.endsWith(".json") || selector.includes("/")) &&
-    existsSync(expandPath(selector, env))
-  ) {
+  const looksLikePath =
+    selector !== undefined &&
+    (selector.endsWith(".json") || selector.includes("/") || selector.includes("\\"));
+  if (selector !== undefined && looksLikePath) {
     file = expandPath(selector, env);
+    if (!isFile(file)) {
+      throw new ContextError(
+        `context file ${file} not found; --context (NATS_CONTEXT) takes a context name or the path of its .json file`,
+      );
+    }
     name = path.basename(file, ".json");
   } else {
     const selected = selector ?? readSelected(dir);
     if (!selected) return undefined;
-    if (selected.includes("..") || selected.includes("/") || selected.includes("\\")) {
-      throw new ContextError(`invalid context name "${selected}"`);
-    }
+    if (selected.includes("..")) throw new ContextError(`invalid context name "${selected}"`);
     name = selected;
     file = path.join(dir, "context", `${name}.json`);
-    if (!existsSync(file)) {
+    if (!isFile(file)) {
       throw new ContextError(
-        `context "${name}" not found: no ${file}${selector ? "" : ` (selected in ${path.join(dir, "context.txt")})`}; list them with \`nats context ls\``,
+        `context "${name}" not found: no ${file}${selector ? "" : ` (it is selected in ${path.join(dir, "context.txt")})`}; list the contexts with \`nats context ls\``,
       );
     }
   }
-  let raw: Record<string, unknown>;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new ContextError(`context file ${file} is not valid JSON: ${(err as Error).message}`);
+    throw new ContextError(`cannot read the context file ${file}: ${(err as NodeJS.ErrnoException).code}`);
   }
+  const raw = parseContext(text, file);
   const str = (k: string) => (typeof raw[k] === "string" && raw[k] !== "" ? (raw[k] as string) : undefined);
   const file_ = (k: string) => {
     const v = str(k);
-    return v === undefined ? undefined : expandPath(v.replace(/^file:\/\//, ""), env);
+    if (v === undefined) return undefined;
+    // natscli (jsm.go after v0.4.1) also takes credential URIs; jsplan reads files only, and says so
+    // rather than treating "op://vault/item" as a file name.
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(v)?.[1]?.toLowerCase();
+    if (scheme && scheme !== "file" && !/^[a-z]$/i.test(scheme)) {
+      throw new ContextError(
+        `context "${name}" (${file}): "${k}" is a ${scheme}: reference, which jsplan does not read; point it to a file instead`,
+      );
+    }
+    return expandPath(v.replace(/^file:\/\//i, ""), env);
+  };
+  const literal = (k: string) => {
+    const v = str(k);
+    const fromEnv = v === undefined ? undefined : /^env:\/\/(.+)$/i.exec(v)?.[1];
+    if (fromEnv !== undefined) {
+      const value = env[fromEnv];
+      if (value === undefined || value === "") {
+        throw new ContextError(
+          `context "${name}" (${file}): "${k}" is read from the environment variable ${fromEnv}, which is not set`,
+        );
+      }
+      return value;
+    }
+    if (v !== undefined && /^(?:(?:op|nsc):\/\/|data:)/i.test(v)) {
+      throw new ContextError(
+        `context "${name}" (${file}): "${k}" is a ${v.slice(0, v.indexOf(":"))}: reference, which jsplan does not read; put the value itself in the context, or use a creds file`,
+      );
+    }
+    return v;
   };
   return {
     name,
     file,
     ...optional("url", str("url")),
     ...optional("user", str("user")),
-    ...optional("password", str("password")),
-    ...optional("token", str("token")),
+    ...optional("password", literal("password")),
+    ...optional("token", literal("token")),
+    ...optional("user_jwt", literal("user_jwt")),
+    ...optional("user_seed", literal("user_seed")),
     ...optional("creds", file_("creds")),
     ...optional("nkey", file_("nkey")),
     ...optional("cert", file_("cert")),
@@ -100,6 +144,56 @@ export function loadContext(selector: string | undefined, env: Env): NatsContext
     ...optional("inbox_prefix", str("inbox_prefix")),
     ...(raw.tls_first === true ? { tls_first: true } : {}),
   };
+}
+
+/**
+ * JSON.parse messages quote the text around the error, and a context file holds passwords and tokens: the
+ * message gives the line and column instead.
+ */
+function parseContext(text: string, file: string): Record<string, unknown> {
+  const body = text.replace(/^\uFEFF/, "");
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    const at = errorOffset(body);
+    let where = "";
+    if (at !== undefined) {
+      const before = body.slice(0, at);
+      where = ` at line ${before.split("\n").length}, column ${at - before.lastIndexOf("\n")}`;
+    }
+    throw new ContextError(`context file ${file} is not valid JSON${where}; fix it or save it again`);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new ContextError(`context file ${file} does not hold a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Where JSON text goes wrong: the shortest prefix that fails for a reason other than ending early ends at
+ * the bad character. Found by bisection, because the parser's own message does not always say.
+ */
+function errorOffset(text: string): number | undefined {
+  const endsEarly = (n: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return true;
+    } catch (err) {
+      const message = (err as Error).message;
+      const pos = /position (\d+)/.exec(message);
+      return /end of JSON input|Unterminated string/i.test(message) || (pos !== null && Number(pos[1]) >= n);
+    }
+  };
+  if (endsEarly(text.length)) return undefined;
+  let good = 0;
+  let bad = text.length;
+  while (bad - good > 1) {
+    const mid = (good + bad) >> 1;
+    if (endsEarly(mid)) good = mid;
+    else bad = mid;
+  }
+  return bad - 1;
 }
 
 function optional<K extends string>(k: K, v: string | undefined): Partial<Record<K, string>> {
