@@ -28,6 +28,8 @@ export interface ExecuteOptions {
   readonly onFinish?: (result: StepResult) => void;
 }
 
+const CONNECTION_LOST = "the connection to the server was lost";
+
 export async function executePlan(
   plan: Plan,
   writer: JetStreamWriter,
@@ -52,12 +54,14 @@ export async function executePlan(
   let stopped: string | undefined;
   // A step the server did not answer at all (a stopped server, a lost network) may or may not have been
   // carried out; starting more steps would only wait out more timeouts. Stop, report, let the next plan tell.
-  let timedOut = false;
+  // Which of the two it was goes into the report: a connection that closed under a step (the server was
+  // killed, the network cut) is not "the server stopped answering".
+  let unanswered: string | undefined;
   const stopReason = () => {
     if (stopped) return stopped;
     if (options.signal?.aborted) stopped = "interrupted";
-    else if (timedOut) stopped = "the server stopped answering";
-    else if (options.connectionLost?.()) stopped = "the connection to the server was lost";
+    else if (unanswered) stopped = unanswered;
+    else if (options.connectionLost?.()) stopped = CONNECTION_LOST;
     return stopped;
   };
 
@@ -89,8 +93,9 @@ export async function executePlan(
               ...(adjusted.length > 0 ? { adjusted } : {}),
             }),
             async (err): Promise<StepResult> => {
-              if (err instanceof JsTransportError && (err.kind === "timeout" || err.kind === "connection"))
-                timedOut = true;
+              if (err instanceof JsTransportError && err.kind === "connection") unanswered = CONNECTION_LOST;
+              else if (err instanceof JsTransportError && err.kind === "timeout")
+                unanswered ??= "the server stopped answering";
               return {
                 address: step.address,
                 action: step.action,
@@ -155,14 +160,16 @@ async function runStreamStep(
       const moves = change.diff.some((d) => d.path.startsWith("placement"));
       const scales = change.diff.some((d) => d.path === "num_replicas");
       if (moves && scales) {
-        // The server refuses to move and scale a stream in one update (10123): scale first, then move.
-        const scaleOnly = {
-          ...after!,
-          ...(before.placement ? { placement: before.placement } : {}),
-        } as StreamConfig;
-        if (!before.placement) delete (scaleOnly as { placement?: unknown }).placement;
-        await writer.updateStream(scaleOnly);
-        await writer.waitSettled(name, after!.num_replicas ?? 1);
+        // The server refuses to move and scale a stream in one update (10123), so two updates, each of which
+        // the cluster can place: scaling up, move first with the old replica count (the new placement holds
+        // more replicas, so it holds fewer); scaling down, scale first under the old placement (it held more).
+        const up = (after!.num_replicas ?? 1) > (before.num_replicas ?? 1);
+        const first = { ...after! } as StreamConfig;
+        if (up) first.num_replicas = before.num_replicas ?? 1;
+        else if (before.placement) first.placement = before.placement;
+        else delete (first as { placement?: unknown }).placement;
+        await writer.updateStream(first);
+        await writer.waitSettled(name, first.num_replicas ?? 1);
       }
       const stored = await writer.updateStream(after!);
       // Scaling or moving a stream elects new leaders; the steps that depend on it (its consumers) and the

@@ -8,7 +8,7 @@
 
 import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
 import { atLeast, type Version } from "../model/version.js";
-import { type JsApi, JsTransportError } from "../observe/js-api.js";
+import { type JsApi, JsApiError, JsTransportError } from "../observe/js-api.js";
 
 interface StreamInfoResponse {
   config: StreamConfig;
@@ -35,13 +35,44 @@ export class JetStreamWriter {
   }
 
   async createStream(config: StreamConfig): Promise<StreamConfig> {
-    const r = await this.api.request<StreamInfoResponse>(`STREAM.CREATE.${config.name}`, this.body(config));
+    const r = await this.again(`STREAM.INFO.${config.name}`, () =>
+      this.api.request<StreamInfoResponse>(`STREAM.CREATE.${config.name}`, this.body(config)),
+    );
     return r.config;
   }
 
   async updateStream(config: StreamConfig): Promise<StreamConfig> {
-    const r = await this.api.request<StreamInfoResponse>(`STREAM.UPDATE.${config.name}`, this.body(config));
+    const r = await this.again(`STREAM.INFO.${config.name}`, () =>
+      this.api.request<StreamInfoResponse>(`STREAM.UPDATE.${config.name}`, this.body(config)),
+    );
     return r.config;
+  }
+
+  /**
+   * In a cluster, the answer to a stream or consumer write comes from that stream's (or consumer's) leader.
+   * When the leader steps down or dies while the write is on its way, the change is usually committed but
+   * nobody answers. Every create and update jsplan sends is idempotent (a whole config; a create of an
+   * identical config succeeds), so after a timeout: wait until `probe` (its INFO) is answered again, by a
+   * new leader, then send the same request once more.
+   */
+  private async again<T>(probe: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (err) {
+      if (!(err instanceof JsTransportError) || err.kind !== "timeout") throw err;
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        try {
+          await this.api.request(probe, undefined, 2000);
+          break;
+        } catch (e) {
+          if (e instanceof JsApiError) break; // answered (e.g. not found): someone leads again
+          if (Date.now() > deadline) throw err;
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      return send();
+    }
   }
 
   /**
@@ -53,11 +84,18 @@ export class JetStreamWriter {
     while (Date.now() < deadline) {
       try {
         const info = await this.api.request<{
-          cluster?: { leader?: string; replicas?: Array<{ current: boolean }> };
+          cluster?: { leader?: string; replicas?: Array<{ current: boolean }>; desired?: unknown };
         }>(`STREAM.INFO.${name}`, undefined, 2000);
         const peers = info.cluster?.replicas ?? [];
         if (!info.cluster) return;
-        if (info.cluster.leader && peers.length === replicas - 1 && peers.every((p) => p.current)) {
+        // 2.15 reports a scale or move still in progress as `desired` ("waiting for peer set to settle"), also
+        // after the leader already has its new peers; a placement change before it is gone fails with 10226.
+        if (
+          info.cluster.leader &&
+          info.cluster.desired === undefined &&
+          peers.length === replicas - 1 &&
+          peers.every((p) => p.current)
+        ) {
           // Its consumers follow the stream's replicas and elect leaders of their own.
           if (await this.consumersSettled(name)) return;
         }
@@ -115,7 +153,9 @@ export class JetStreamWriter {
   ): Promise<ConsumerConfig> {
     const name = config.durable_name ?? config.name;
     const body = { stream_name: stream, config, action, ...(this.#pedantic ? { pedantic: true } : {}) };
-    const r = await this.api.request<ConsumerInfoResponse>(`CONSUMER.CREATE.${stream}.${name}`, body);
+    const r = await this.again(`CONSUMER.INFO.${stream}.${name}`, () =>
+      this.api.request<ConsumerInfoResponse>(`CONSUMER.CREATE.${stream}.${name}`, body),
+    );
     return r.config;
   }
 }

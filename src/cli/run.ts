@@ -77,7 +77,7 @@ function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void
   const style = (args: GlobalArgs, stream: "stdout" | "stderr" = "stderr") =>
     styleFor(io[stream].isTTY, io.env, !args.color);
 
-  return yargs(argv)
+  const parser: Argv<GlobalArgs> = yargs(argv)
     .scriptName("jsplan")
     .usage(
       "$0 <command> [options]\n\nDeclarative reconciler for NATS JetStream: validate, plan and apply manifests.",
@@ -331,7 +331,26 @@ function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void
         });
       },
     )
-    .completion("completion", "Print a shell completion script (bash, zsh): jsplan completion >> ~/.bashrc")
+    // Our own `completion` command, so that `jsplan completion --help` shows help like every other
+    // command; yargs' hidden one only wires up --get-yargs-completions, which the script calls.
+    .command(
+      "completion",
+      "Print a shell completion script (bash, zsh)",
+      (y) =>
+        y
+          .example("$0 completion >> ~/.bashrc", "Complete jsplan's commands and flags in bash")
+          .example("$0 completion >> ~/.zshrc", "The same in zsh")
+          .epilog("Open a new shell afterwards, or source the file."),
+      () => {
+        // yargs takes the script and command names here; its type definitions omit them.
+        (parser as unknown as { showCompletionScript($0: string, cmd: string): void }).showCompletionScript(
+          "jsplan",
+          "completion",
+        );
+      },
+    )
+    .completion("__completion", false)
     .demandCommand(1, "Give a command: validate, plan, apply or export.")
     .recommendCommands() as unknown as Argv<GlobalArgs>;
+  return parser;
 }
