@@ -84,6 +84,8 @@ describe("a new user", { skip: nested ? "inside the nested npm test" : false }, 
     );
     const install = sh("npm", ["install", "--no-audit", "--no-fund", path.join(clone, tarball!)], app);
     assert.equal(install.code, 0, install.out);
+    // The nats.js packages are bundled with the nuid that supports Node 20 (see DEVELOPERS.md, Packaging).
+    assert.doesNotMatch(install.out, /EBADENGINE/, install.out);
 
     const help = sh("npx", ["--no-install", "jsplan", "--help"], app);
     assert.equal(help.code, 0, help.out);
