@@ -181,6 +181,41 @@ for (const line of serverLines()) {
     );
 
     serverTest(
+      "a saved plan is refused on another server, and when a resource without a step changed",
+      { line },
+      async (t, server) => {
+        const dir = await mkdtemp(path.join(tmpdir(), "jsplan-plan-"));
+        try {
+          const base =
+            "owner: t\nstreams:\n  - name: S\n    subjects: [s.>]\n  - name: K\n    subjects: [k.>]\n";
+          const manifest = base.replace("[s.>]\n", "[s.>]\n    max_age: 1h\n");
+          await applyOk(server, base);
+          const file = path.join(dir, "plan.json");
+          const made = await runCli(["plan", "-", "-s", server.url, "--out", file], { stdin: manifest });
+          assert.equal(made.code, 0, made.stderr);
+
+          // The same streams on another server: same version, no cluster, no domain, another name.
+          await withServer(t, { line, name: "elsewhere" }, async (other) => {
+            await applyOk(other, base);
+            const r = await runCli(["apply", "--plan", file, "-s", other.url]);
+            assert.equal(r.code, 1, r.stdout);
+            assert.match(r.stderr, /the plan was made on server s\d+, and this is elsewhere/);
+            assertEmpty(await planOf(other, base), "on the other server, nothing was changed");
+          });
+
+          // K has no step, but the plan was made with K as it was.
+          const info = await runRaw(server.url, "$JS.API.STREAM.INFO.K");
+          await runRaw(server.url, "$JS.API.STREAM.UPDATE.K", { ...(info.config as object), max_msgs: 10 });
+          const stale = await runCli(["apply", "--plan", file, "-s", server.url]);
+          assert.equal(stale.code, 1);
+          assert.match(stale.stderr, /stream\.K changed since the plan was made \(max_msgs\)/);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    );
+
+    serverTest(
       "without a terminal, apply needs --auto-approve; on a terminal it asks",
       { line },
       async (_t, server) => {

@@ -201,14 +201,23 @@ function checkStale(saved: SavedPlan, observed: ObservedState, file: string): vo
       `the plan was made for nats-server ${saved.server.version}${saved.server.cluster ? ` in cluster ${saved.server.cluster}` : ""}, and this is ${s.version}${s.cluster ? ` in cluster ${s.cluster}` : ""}`,
     );
   }
+  // A standalone server's name, when set in its configuration, identifies it; an unset one is its random
+  // ID, which a restart changes. (In a cluster, the node jsplan happens to reach differs between runs; the
+  // cluster's name is compared above.)
+  const named = (x: { name?: string | null; id?: string | null }) =>
+    x.name && x.name !== x.id ? x.name : null;
+  const savedName = named(saved.server);
+  const nowName = named({ name: s.serverName ?? null, id: s.serverId ?? null });
+  if (!s.cluster && savedName !== null && nowName !== null && savedName !== nowName) {
+    problems.push(`the plan was made on server ${savedName}, and this is ${nowName}`);
+  }
   const version = parseVersion(s.version);
-  for (const step of saved.steps) {
-    const then = saved.saved.fingerprints[step.address];
-    const now = fingerprintAt(observed, step.address);
-    if (then === undefined || then === now) continue;
-    const change = saved.changes.find((c) => c.address === step.address);
+  for (const [address, then] of Object.entries(saved.saved.fingerprints)) {
+    const now = fingerprintAt(observed, address);
+    if (then === now) continue;
+    const change = saved.changes.find((c) => c.address === address);
     problems.push(
-      `${step.address} changed since the plan was made${describeDrift(change?.before ?? null, step.address, observed, version)}`,
+      `${address} changed since the plan was made${describeDrift(change?.before ?? null, address, observed, version)}`,
     );
   }
   if (problems.length > 0) {

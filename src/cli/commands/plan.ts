@@ -42,8 +42,10 @@ export async function planCommand(args: PlanArgs, io: CliIO, style: Style): Prom
           created_at: new Date().toISOString(),
           manifest_sha256: manifestDigest(planned.files),
           manifest_files: planned.files.map((f) => f.path),
+          // Every resource the plan covers, not only those with a step: a saved plan is for the state it
+          // was made from, and a different state (or a different server) must make it stale.
           fingerprints: Object.fromEntries(
-            plan.steps.map((s) => [s.address, fingerprintAt(planned.observed, s.address)]),
+            plan.changes.map((c) => [c.address, fingerprintAt(planned.observed, c.address)]),
           ),
         },
       };
