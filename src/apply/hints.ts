@@ -90,6 +90,10 @@ async function hintFor(
       return { hint: "the stream's max_consumers or the account's consumer limit is reached" };
     case 10074:
       return { hint: "num_replicas above 1 needs a clustered server" };
+    case 10100:
+      return {
+        hint: "on a workqueue stream, no two consumers may take the same messages; the server also counts the consumers that streams mirroring or sourcing this one read with (nats-server 2.10)",
+      };
     case 10058:
     case 10148:
       return { hint: "it was created by someone else after the plan was made; run jsplan plan again" };

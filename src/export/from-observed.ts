@@ -35,6 +35,8 @@ export interface ExportResult {
   readonly notes: string[];
   /** Comments for the YAML writer, keyed by `streams.NAME` / `kv.NAME`. */
   readonly comments: ReadonlyMap<string, string>;
+  /** What planning this manifest does besides nothing, for its header (empty: it plans to no changes). */
+  readonly caveats: string[];
 }
 
 type Obj = Record<string, unknown>;
@@ -131,11 +133,12 @@ function ordered(o: Obj, order: readonly string[]): Obj {
   return out;
 }
 
-/** Metadata without jsplan's markers (the manifest says owner and protect itself). */
+/** Metadata without jsplan's markers (the manifest says owner and protect itself) and the server's keys. */
 function userMetadata(m: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
   if (!m) return undefined;
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(m)) if (!k.startsWith("jsplan.") && !k.startsWith("_nats.")) out[k] = v;
+  for (const [k, v] of Object.entries(m))
+    if (k !== OWNER_KEY && k !== PROTECT_KEY && !k.startsWith("_nats.")) out[k] = v;
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
@@ -236,10 +239,23 @@ export function exportManifest(observed: ObservedState, options: ExportOptions =
       `resources carry different owners (${[...markers].sort().join(", ")}); give --owner to export one owner's resources`,
     );
   }
-  const ownedElsewhere = (m: Readonly<Record<string, string>> | undefined) => {
+  // An owner taken from the markers adopts nothing: a resource without a marker would be stamped with it
+  // by the next apply, so it stays out unless --owner says to adopt it.
+  const inferred = options.owner === undefined && owner !== undefined;
+  const leftOut = (m: Readonly<Record<string, string>> | undefined, what: string): boolean => {
     const marker = m?.[OWNER_KEY];
-    return marker !== undefined && marker !== owner;
+    if (marker !== undefined && marker !== owner) {
+      notes.push(`${what} is managed by owner "${marker}"; left out`);
+      return true;
+    }
+    if (marker === undefined && inferred) {
+      notes.push(`${what} has no owner marker; left out (jsplan export --owner ${owner} adopts it)`);
+      return true;
+    }
+    return false;
   };
+  const caveats: string[] = [];
+  let stamped = 0;
 
   const manifest: Obj = { version: 1, ...(owner ? { owner } : {}) };
   const outStreams: Obj[] = [];
@@ -252,26 +268,25 @@ export function exportManifest(observed: ObservedState, options: ExportOptions =
     else consumersByStream.set(c.stream, [c.config]);
   }
 
+  const topConsumers: Obj[] = [];
   for (const s of streams) {
-    if (ownedElsewhere(s.config.metadata)) {
-      notes.push(`stream ${s.name} is managed by owner "${s.config.metadata?.[OWNER_KEY]}"; left out`);
-      continue;
-    }
-    const consumers = (consumersByStream.get(s.name) ?? []).filter((c) => {
-      if (!ownedElsewhere(c.metadata)) return true;
-      notes.push(
-        `consumer ${s.name}.${c.durable_name} is managed by owner "${c.metadata?.[OWNER_KEY]}"; left out`,
-      );
-      return false;
-    });
+    if (leftOut(s.config.metadata, `stream ${s.name}`)) continue;
+    const consumers = (consumersByStream.get(s.name) ?? []).filter(
+      (c) => !leftOut(c.metadata, `consumer ${s.name}.${c.durable_name}`),
+    );
+    for (const m of [s.config.metadata, ...consumers.map((c) => c.metadata)])
+      if (owner !== undefined && m?.[OWNER_KEY] !== owner) stamped++;
     const bucket = s.name.startsWith(KV_PREFIX)
       ? kvSpecOf(s.config, version)
       : s.name.startsWith(OBJ_PREFIX)
         ? objectStoreSpecOf(s.config, version)
         : undefined;
-    if (bucket && consumers.length === 0) {
+    if (bucket) {
       if (s.name.startsWith(KV_PREFIX)) kvs.push(bucket);
       else objectStores.push(bucket);
+      // A bucket's own durable consumers (a watcher, say) go under `consumers:`, on its stream.
+      for (const c of consumerEntries(s.config, consumers, observed, version, notes))
+        topConsumers.push({ stream: s.name, ...c });
       continue;
     }
     if ((s.name.startsWith(KV_PREFIX) || s.name.startsWith(OBJ_PREFIX)) && !bucket) {
@@ -285,16 +300,56 @@ export function exportManifest(observed: ObservedState, options: ExportOptions =
   if (outStreams.length > 0) manifest.streams = outStreams;
   if (kvs.length > 0) manifest.key_value = kvs;
   if (objectStores.length > 0) manifest.object_stores = objectStores;
-  if (observed.ephemeralCount > 0) {
+  if (topConsumers.length > 0) manifest.consumers = topConsumers;
+  let ephemeral = 0;
+  for (const [stream, n] of observed.ephemeral) if (selected(stream)) ephemeral += n;
+  if (ephemeral > 0) {
     notes.push(
-      `${observed.ephemeralCount} ephemeral consumer${observed.ephemeralCount === 1 ? " was" : "s were"} skipped: applications create those themselves`,
+      `${ephemeral} ephemeral consumer${ephemeral === 1 ? " was" : "s were"} skipped: applications create those themselves`,
     );
+  }
+  if (stamped > 0) {
+    caveats.push(
+      `jsplan plan with this manifest adds the owner marker "${owner}" to ${stamped} resource${stamped === 1 ? "" : "s"} that lack it, and changes nothing else.`,
+    );
+  }
+  if (wanted && owner !== undefined) {
+    // A manifest declares everything its owner manages: what the filter left out would be deleted.
+    const elsewhere = [
+      ...[...observed.streams.values()]
+        .filter((s) => !selected(s.name) && s.config.metadata?.[OWNER_KEY] === owner)
+        .map((s) => `stream ${s.name}`),
+      ...[...observed.consumers.values()]
+        .filter((c) => !selected(c.stream) && c.config.metadata?.[OWNER_KEY] === owner)
+        .map((c) => `consumer ${c.stream}.${c.name}`),
+    ];
+    if (elsewhere.length > 0) {
+      const shown =
+        elsewhere.slice(0, 5).join(", ") + (elsewhere.length > 5 ? `, and ${elsewhere.length - 5} more` : "");
+      const caveat = `Owner "${owner}" also manages ${shown}, which this export leaves out: plan it together with the manifest that declares them, or jsplan would plan to delete them.`;
+      caveats.push(caveat);
+      notes.push(caveat);
+    }
   }
   for (const u of observed.unavailable) {
     if (selected(u.name))
       notes.push(`stream ${u.name} is unavailable (${u.reason}) and could not be exported`);
   }
-  return { manifest, notes, comments };
+  return { manifest: escapeInterpolation(manifest) as Obj, notes, comments, caveats };
+}
+
+/** `${` in a live string value would be read back as an environment variable: write it as `$${` (keys are
+ * never interpolated). */
+function escapeInterpolation(v: unknown): unknown {
+  // (A function, because in a replacement string `$$` means one `$`.)
+  if (typeof v === "string") return v.replaceAll("${", () => "$${");
+  if (Array.isArray(v)) return v.map(escapeInterpolation);
+  if (v && typeof v === "object") {
+    const out: Obj = {};
+    for (const [k, x] of Object.entries(v)) out[k] = escapeInterpolation(x);
+    return out;
+  }
+  return v;
 }
 
 function streamEntry(
@@ -317,8 +372,22 @@ function streamEntry(
     known(minimal(full, keep, canon), STREAM_ORDER, `stream ${config.name}`, notes),
   );
   if (config.metadata?.[PROTECT_KEY] === "true") entry.protect = true;
-  const limits = config.consumer_limits;
-  const cs = consumers
+  const cs = consumerEntries(config, consumers, observed, version, notes);
+  const out = ordered(entry, STREAM_ORDER);
+  if (cs.length > 0) out.consumers = cs;
+  return out;
+}
+
+/** The consumers of a stream as manifest entries, by name. */
+function consumerEntries(
+  stream: StreamConfig,
+  consumers: ConsumerConfig[],
+  observed: ObservedState,
+  version: Version,
+  notes: string[],
+): Obj[] {
+  const limits = stream.consumer_limits;
+  return consumers
     .sort((a, b) => ((a.durable_name ?? "") < (b.durable_name ?? "") ? -1 : 1))
     .map((c) => {
       const cctx = {
@@ -331,16 +400,13 @@ function streamEntry(
       const min = known(
         minimal(cfull, new Set(["name", "durable_name"]), ccanon),
         [...CONSUMER_ORDER, "durable_name"],
-        `consumer ${config.name}.${c.durable_name}`,
+        `consumer ${stream.name}.${c.durable_name}`,
         notes,
       );
       const out = ordered(humanConsumer(min), CONSUMER_ORDER);
       if (c.metadata?.[PROTECT_KEY] === "true") out.protect = true;
       return out;
     });
-  const out = ordered(entry, STREAM_ORDER);
-  if (cs.length > 0) out.consumers = cs;
-  return out;
 }
 
 /** The KV bucket a KV_ stream is, when mapping it back gives exactly that stream; else undefined. */

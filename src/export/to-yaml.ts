@@ -24,6 +24,18 @@ export function manifestYaml(
       if (i > 0 && isMap(item)) item.spaceBefore = true;
     });
   }
+  visit(doc, {
+    Pair(_key, pair) {
+      // A key named << would read back as a merge key.
+      if (isScalar(pair.key) && pair.key.value === "<<") pair.key.type = "QUOTE_DOUBLE";
+    },
+    Scalar(_key, node) {
+      // A block scalar cannot always say that a line starts with spaces or holds only spaces; quoted,
+      // such text reads back exactly.
+      if (typeof node.value === "string" && node.value.includes("\n") && /(^|\n)[ \t]/.test(node.value))
+        node.type = "QUOTE_DOUBLE";
+    },
+  });
   // Short lists of plain values read best on one line: subjects: ["orders.>"], backoff: [1s, 10s, 1m].
   visit(doc, {
     Seq(_key, node) {

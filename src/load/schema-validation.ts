@@ -263,8 +263,10 @@ function propertyNameMessage(group: readonly ErrorObject[], name: string, e: Err
   const pn = group.find((x) => x.keyword === "propertyNames");
   if (pn) {
     const key = (pn.params as { propertyName: string }).propertyName;
-    if (key.startsWith("jsplan."))
-      return `${name}: the key "${key}" is reserved: jsplan sets ${key} itself from the manifest's owner`;
+    if (key === "jsplan.owner")
+      return `${name}: the key "jsplan.owner" is reserved: jsplan sets it itself from the manifest's owner`;
+    if (key === "jsplan.protect")
+      return `${name}: the key "jsplan.protect" is reserved: jsplan sets it itself from protect: true`;
     if (key.startsWith("_nats."))
       return `${name}: the key "${key}" is reserved for the server (_nats.* keys)`;
     return `${name}: the key "${key}" is not allowed`;

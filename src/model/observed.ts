@@ -60,6 +60,6 @@ export interface ObservedState {
   /** Durable consumers, keyed by `consumer.STREAM.NAME`. Ephemeral consumers are left out. */
   readonly consumers: ReadonlyMap<string, ObservedConsumer>;
   readonly unavailable: readonly UnavailableStream[];
-  /** Ephemeral consumers seen (and ignored), for a note. */
-  readonly ephemeralCount: number;
+  /** Ephemeral consumers seen (and ignored) per stream, for a note. */
+  readonly ephemeral: ReadonlyMap<string, number>;
 }

@@ -136,7 +136,7 @@ export async function observe(
   });
 
   const consumers = new Map<string, ObservedConsumer>();
-  let ephemeralCount = 0;
+  const ephemeral = new Map<string, number>();
   const withConsumers = [...streams.values()].filter(
     (s) => s.state === undefined || s.state.consumer_count > 0,
   );
@@ -153,7 +153,7 @@ export async function observe(
       const items = page.consumers ?? [];
       for (const c of items) {
         if (!c.config.durable_name) {
-          ephemeralCount++;
+          ephemeral.set(s.name, (ephemeral.get(s.name) ?? 0) + 1);
           continue;
         }
         // The server's own consumers behind mirrors and sources (JS_MIRROR_*, JS_SRC_*; 2.14+ lists them).
@@ -183,7 +183,7 @@ export async function observe(
     streams,
     consumers,
     unavailable: [...unavailable.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
-    ephemeralCount,
+    ephemeral,
   };
 }
 

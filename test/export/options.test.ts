@@ -171,9 +171,7 @@ for (const line of serverLines()) {
 
     it(
       "an export of a server where one owner's resources sit next to unmarked ones plans to no changes",
-      {
-        todo: "export picks the single live owner marker as the manifest owner but still includes the unmarked resources, so the plan adopts them (stream.FREE update stamping jsplan.owner): export → plan is not empty",
-      },
+      {},
       (t) =>
         withServer(t, { line }, async (server) => {
           await applyOk(
@@ -211,19 +209,14 @@ for (const line of serverLines()) {
         assert.equal(quiet.stderr, "", "--quiet silences the notes");
       }));
 
-    it(
-      "with --stream the note counts only the ephemeral consumers of the exported streams",
-      {
-        todo: "the count is server-wide: `export --stream A` says '1 ephemeral consumer was skipped' for an ephemeral consumer on stream B, which was not exported",
-      },
-      (t) =>
-        withServer(t, { line }, async (server) => {
-          await small(server); // the ephemeral consumer is on B
-          const a = await exportOf(server.url, ["--stream", "A"]);
-          assert.doesNotMatch(a.stderr, /ephemeral/);
-          const b = await exportOf(server.url, ["--stream", "B"]);
-          assert.match(b.stderr, /1 ephemeral consumer was skipped/);
-        }),
+    it("with --stream the note counts only the ephemeral consumers of the exported streams", {}, (t) =>
+      withServer(t, { line }, async (server) => {
+        await small(server); // the ephemeral consumer is on B
+        const a = await exportOf(server.url, ["--stream", "A"]);
+        assert.doesNotMatch(a.stderr, /ephemeral/);
+        const b = await exportOf(server.url, ["--stream", "B"]);
+        assert.match(b.stderr, /1 ephemeral consumer was skipped/);
+      }),
     );
   });
 }

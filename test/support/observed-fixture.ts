@@ -61,6 +61,6 @@ export function observedFrom(f: ObservedFixture): ObservedState {
     streams,
     consumers,
     unavailable: f.unavailable ?? [],
-    ephemeralCount: 0,
+    ephemeral: new Map(),
   };
 }

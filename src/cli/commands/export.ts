@@ -45,7 +45,9 @@ export async function exportCommand(args: ExportArgs, io: CliIO, style: Style): 
     }
     const header = [
       ` Exported by jsplan ${jsplanVersion()} from nats-server ${observed.server.version}${observed.server.domain ? ` (JetStream domain ${observed.server.domain})` : ""}.`,
-      " `jsplan plan` with this manifest against the same server shows no changes.",
+      ...(result.caveats.length > 0
+        ? result.caveats.map((c) => ` ${c}`)
+        : [" `jsplan plan` with this manifest against the same server shows no changes."]),
     ].join("\n");
     const text = manifestYaml(result.manifest, header, result.comments);
     if (args.out) {
