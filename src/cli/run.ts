@@ -160,7 +160,7 @@ function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void
               array: true,
               default: [] as string[],
               describe:
-                "Plan only this resource (stream.NAME, consumer.STREAM.NAME) and what it needs; repeatable",
+                "Plan only this resource (stream.NAME, consumer.STREAM.NAME, kv.BUCKET, objectstore.BUCKET) and what it needs; repeatable",
             },
             ...CONNECTION_OPTIONS,
           })
@@ -229,7 +229,8 @@ function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void
               type: "string",
               array: true,
               default: [] as string[],
-              describe: "Apply only this resource and what it needs; repeatable",
+              describe:
+                "Apply only this resource (stream.NAME, consumer.STREAM.NAME, kv.BUCKET, objectstore.BUCKET) and what it needs; repeatable",
             },
             ...CONNECTION_OPTIONS,
           })

@@ -47,7 +47,7 @@ export async function validateCommand(args: ValidateArgs, io: CliIO, style: Styl
     ].join(", ");
     const where = files.length === 1 ? files[0] : plural(files.length, "file");
     io.stdout.write(
-      `${style.green("✓")} ${where} is valid: ${what}${warnings ? ` (${plural(warnings, "warning")})` : ""}\n`,
+      `${style.green("✓")} ${where} ${files.length === 1 ? "is" : "are"} valid: ${what}${warnings ? ` (${plural(warnings, "warning")})` : ""}\n`,
     );
   }
   return 0;
