@@ -25,6 +25,11 @@ export const CONNECTION_OPTIONS = {
     describe: "natscli context name or file (NATS_CONTEXT; default: the selected context)",
     group: "Connection:",
   },
+  "no-context": {
+    type: "boolean",
+    describe: "Use no natscli context, not even the selected one (as natscli's --no-context)",
+    group: "Connection:",
+  },
   creds: { type: "string", nargs: 1, describe: "User credentials file (NATS_CREDS)", group: "Connection:" },
   nkey: { type: "string", nargs: 1, describe: "User NKEY seed file (NATS_NKEY)", group: "Connection:" },
   user: { type: "string", nargs: 1, describe: "Username or token (NATS_USER)", group: "Connection:" },
@@ -66,6 +71,7 @@ export const CONNECTION_OPTIONS = {
 export interface ConnectionFlags {
   server?: string;
   context?: string;
+  "no-context"?: boolean;
   creds?: string;
   nkey?: string;
   user?: string;
@@ -106,7 +112,12 @@ export function resolveConnection(given: ConnectionFlags, env: Env): ConnectionS
   const flags = lastOfEach(given);
   let ctx: ReturnType<typeof loadContext>;
   try {
-    ctx = loadContext(nonEmpty(flags.context) ?? nonEmpty(env.NATS_CONTEXT), env);
+    // yargs reads --no-context as the negation of --context (context: false); "no-context" is declared for
+    // the help text.
+    ctx =
+      flags["no-context"] || (flags.context as unknown) === false
+        ? undefined
+        : loadContext(nonEmpty(flags.context) ?? nonEmpty(env.NATS_CONTEXT), env);
   } catch (err) {
     if (err instanceof ContextError) throw new ExitError(1, `jsplan: ${err.message}`);
     throw err;

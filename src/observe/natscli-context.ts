@@ -93,6 +93,17 @@ export function loadContext(selector: string | undefined, env: Env): NatsContext
   }
   const raw = parseContext(text, file);
   const str = (k: string) => (typeof raw[k] === "string" && raw[k] !== "" ? (raw[k] as string) : undefined);
+  // Settings jsplan cannot honour would otherwise connect some other way than the context says.
+  const unsupported = [
+    "socks_proxy",
+    "nsc",
+    ...Object.keys(raw).filter((k) => k.startsWith("windows_")),
+  ].filter((k) => str(k) !== undefined);
+  if (unsupported.length > 0) {
+    throw new ContextError(
+      `context "${name}" (${file}) sets ${unsupported.join(", ")}, which jsplan does not support; use a context without ${unsupported.length === 1 ? "it" : "them"}${unsupported.includes("nsc") ? " (a creds file instead of nsc)" : ""}, or --no-context with flags`,
+    );
+  }
   const file_ = (k: string) => {
     const v = str(k);
     if (v === undefined) return undefined;

@@ -214,6 +214,16 @@ for (const line of serverLines()) {
         /context "gone" not found: .*\(it is selected in .*context\.txt\)/,
         "selected but missing",
       );
+      // Settings jsplan cannot honour are refused, not ignored.
+      const proxied = writeFile(
+        path.join(home, "proxied.json"),
+        JSON.stringify({ url: server.url, socks_proxy: "127.0.0.1:1080" }),
+      );
+      r = await plan(["--context", proxied], env);
+      assertCleanFailure(r, /sets socks_proxy, which jsplan does not support/, "socks proxy");
+      // --no-context, as natscli's: the selected context is not read at all.
+      r = await plan(["--no-context", "-s", server.url], selected);
+      assert.equal(r.code, 0, `${r.stderr}${r.stdout}`);
       r = await plan(["--context", path.join(home, "missing.json")], env);
       assertCleanFailure(r, /context file .*missing\.json not found/, "missing file");
 
