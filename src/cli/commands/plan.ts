@@ -59,7 +59,7 @@ export async function planCommand(args: PlanArgs, io: CliIO, style: Style): Prom
       }
       if (args.format === "text" && !args.quiet) {
         io.stderr.write(
-          `\nSaved the plan to ${args.out}. To carry out exactly these steps, run:\n  jsplan apply --plan ${args.out}\n`,
+          `\nSaved the plan to ${args.out}. To carry out exactly these steps, run (with the same connection options;\nthe file does not record them):\n  jsplan apply --plan ${args.out}\n`,
         );
       }
     }
