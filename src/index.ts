@@ -116,14 +116,18 @@ export async function apply(p: Plan, session: Session, options: ApplyOptions = {
   const problems = gateProblems(p, { allowDestroy: options.allowDestroy ?? false });
   if (problems.length > 0) throw new ApplyRefused(problems);
   const version = parseVersion(session.info.version);
-  return executePlan(p, new JetStreamWriter(session.api, version), {
-    version,
-    limits: (session.account.limits ?? {}) as ObservedState["limits"],
-    concurrency: options.concurrency ?? DEFAULT_APPLY_CONCURRENCY,
-    ...(options.signal ? { signal: options.signal } : {}),
-    connectionLost: () => session.connectionLost(),
-    ...(options.onStep ? { onFinish: options.onStep } : {}),
-  });
+  return executePlan(
+    p,
+    new JetStreamWriter(session.api, version, options.signal ? { signal: options.signal } : {}),
+    {
+      version,
+      limits: (session.account.limits ?? {}) as ObservedState["limits"],
+      concurrency: options.concurrency ?? DEFAULT_APPLY_CONCURRENCY,
+      ...(options.signal ? { signal: options.signal } : {}),
+      connectionLost: () => session.connectionLost(),
+      ...(options.onStep ? { onFinish: options.onStep } : {}),
+    },
+  );
 }
 
 export interface ReconcileOptions extends ApplyOptions, LoadOptions {

@@ -20,14 +20,25 @@ interface ConsumerInfoResponse {
   created: string;
 }
 
+export interface WriterOptions {
+  /**
+   * The apply's interruption (Ctrl-C): a write in flight is not confirmed and sent again after it. Without it,
+   * Ctrl-C against a frozen server waited out all the repeats (20 s by default) while saying it was stopping.
+   */
+  readonly signal?: AbortSignal;
+}
+
 export class JetStreamWriter {
   readonly #pedantic: boolean;
+  readonly #signal: AbortSignal | undefined;
 
   constructor(
     readonly api: JsApi,
     version: Version,
+    options: WriterOptions = {},
   ) {
     this.#pedantic = atLeast(version, "2.11.0");
+    this.#signal = options.signal;
   }
 
   private body(config: object): object {
@@ -35,15 +46,27 @@ export class JetStreamWriter {
   }
 
   async createStream(config: StreamConfig): Promise<StreamConfig> {
-    const r = await this.again(`STREAM.INFO.${config.name}`, () =>
-      this.api.request<StreamInfoResponse>(`STREAM.CREATE.${config.name}`, this.body(config)),
-    );
-    return r.config;
+    const create = () =>
+      this.again(`STREAM.INFO.${config.name}`, () =>
+        this.api.request<StreamInfoResponse>(`STREAM.CREATE.${config.name}`, this.body(config)),
+      );
+    // A stream deleted while another is created (independent steps run together) makes the server remove
+    // the account's empty store folders in the background, under the new stream's feet: its create fails
+    // with 10049 "error creating store for stream" (nats-server 2.10 and 2.15, about 1 in 50 such pairs).
+    // Nothing was created then, and a create is idempotent: try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await create()).config;
+      } catch (err) {
+        if (!(err instanceof JsApiError) || err.errCode !== 10049 || attempt >= 3) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
   }
 
   async updateStream(config: StreamConfig): Promise<StreamConfig> {
     const r = await this.again(`STREAM.INFO.${config.name}`, () =>
-      this.api.request<StreamInfoResponse>(`STREAM.UPDATE.${config.name}`, this.body(config)),
+      this.api.request<StreamInfoResponse>(`STREAM.UPDATE.${config.name}`, this.body(updatable(config))),
     );
     return r.config;
   }
@@ -53,25 +76,51 @@ export class JetStreamWriter {
    * When the leader steps down or dies while the write is on its way, the change is usually committed but
    * nobody answers. Every create and update jsplan sends is idempotent (a whole config; a create of an
    * identical config succeeds), so after a timeout: wait until `probe` (its INFO) is answered again, by a
-   * new leader, then send the same request once more.
+   * new leader, then send the same request again.
+   *
+   * Again and again, within one bound: when the meta leader dies, the probe (answered by the
+   * stream's leader) can come back before a new meta leader is elected, and the repeated write times out
+   * once more; seen with R3 streams when the node jsplan was connected to, the meta leader, was killed.
+   * The bound is four request timeouts from the first send (20 s by default: a raft election takes 4-9 s),
+   * so --timeout also bounds how long a frozen server is waited for. A connection closed for good ends the
+   * wait at once: nothing can answer on it.
    */
   private async again<T>(probe: string, send: () => Promise<T>): Promise<T> {
-    try {
-      return await send();
-    } catch (err) {
-      if (!(err instanceof JsTransportError) || err.kind !== "timeout") throw err;
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        try {
-          await this.api.request(probe, undefined, 2000);
-          break;
-        } catch (e) {
-          if (e instanceof JsApiError) break; // answered (e.g. not found): someone leads again
-          if (Date.now() > deadline) throw err;
+    const timeout = this.api.options.timeout;
+    const started = Date.now();
+    const deadline = started + 4 * timeout;
+    let more = 0;
+    // "no answer within 2s" alone would not explain a step that took ten: say it was asked again.
+    const giveUp = (err: JsTransportError) =>
+      more === 0
+        ? err
+        : new JsTransportError(
+            `${err.message}, nor to ${more} more request${more === 1 ? "" : "s"} in ${Math.round((Date.now() - started) / 1000)}s`,
+            err.kind,
+            err.subject,
+            { cause: err },
+          );
+    for (let first = true; ; first = false) {
+      try {
+        if (!first) more++;
+        return await send();
+      } catch (err) {
+        if (!(err instanceof JsTransportError) || err.kind !== "timeout") throw err;
+        if (Date.now() > deadline || this.#signal?.aborted) throw giveUp(err);
+        for (;;) {
+          if (this.#signal?.aborted) throw giveUp(err);
+          try {
+            more++;
+            await this.api.request(probe, undefined, Math.min(2000, timeout));
+            break;
+          } catch (e) {
+            if (e instanceof JsApiError) break; // answered (e.g. not found): someone leads again
+            if (e instanceof JsTransportError && e.kind === "connection") throw e;
+            if (Date.now() > deadline) throw giveUp(err);
+          }
+          await new Promise((r) => setTimeout(r, 250));
         }
-        await new Promise((r) => setTimeout(r, 250));
       }
-      return send();
     }
   }
 
@@ -158,4 +207,16 @@ export class JetStreamWriter {
     );
     return r.config;
   }
+}
+
+/**
+ * A sealed counter or schedules stream: sealing makes the server store discard "new", but it checks the
+ * request before it seals, and refuses discard "new" on such a stream (10052 "counter stream cannot use
+ * discard new", "message scheduling cannot use discard new"). So an update that seals (or keeps sealed) such
+ * a stream says discard "old" (nats-server 2.12+; seen on 2.15.1, pedantic or not).
+ */
+function updatable(config: StreamConfig): StreamConfig {
+  return config.sealed && (config.allow_msg_counter || config.allow_msg_schedules) && config.discard === "new"
+    ? { ...config, discard: "old" }
+    : config;
 }

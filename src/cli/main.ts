@@ -35,8 +35,18 @@ const io: CliIO = {
     }
   },
   onInterrupt(handler: () => void): () => void {
-    process.on("SIGINT", handler);
-    return () => process.off("SIGINT", handler);
+    // The first Ctrl-C asks the command to stop (an apply finishes the steps in flight); a second one is
+    // someone who will not wait: leave at once, and say what that means.
+    let interrupts = 0;
+    const onSigint = () => {
+      if (++interrupts === 1) return handler();
+      process.stderr.write(
+        "\nInterrupted again: exiting now. Steps in flight may or may not have been done; run jsplan plan to see where the server stands.\n",
+      );
+      process.exit(130);
+    };
+    process.on("SIGINT", onSigint);
+    return () => process.off("SIGINT", onSigint);
   },
 };
 

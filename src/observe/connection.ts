@@ -528,7 +528,7 @@ function describeSilence(where: string, after: string, s: ConnectionSettings, p:
     case "closed":
       return s.tls?.first
         ? `cannot connect to ${where}: no TLS answer ${after}; check the address and that the server has TLS with handshake_first, ${raise}`
-        : `cannot connect to ${where}: the connection opened but no NATS greeting came ${after}. If the server expects TLS first (handshake_first), pass --tlsfirst; otherwise check that the address is a NATS client port`;
+        : `cannot connect to ${where}: the connection opened but no NATS greeting came ${after}. The server may be stopped or overloaded (raise --timeout); if it expects TLS first (handshake_first), pass --tlsfirst; otherwise check that the address is a NATS client port`;
     case "refused":
       return `cannot connect to ${where}: connection refused ${after} (nothing listens there). Is the server running?`;
     default:

@@ -3,6 +3,7 @@
 // and the `missing`/`offline` lists of a clustered STREAM.LIST.
 
 import type { NatsConnection } from "@nats-io/transport-node";
+import { formatDuration, MS } from "../model/units.js";
 
 /** An error the JetStream API answered with: `err_code` is the NATS code (10058), `status` the HTTP-like one. */
 export class JsApiError extends Error {
@@ -58,7 +59,7 @@ export class JsApi {
       const msg = await this.nc.request(subject, payload, { timeout });
       text = msg.string();
     } catch (err) {
-      throw transportError(err, subject);
+      throw transportError(err, subject, timeout);
     }
     let parsed: { error?: { code: number; err_code: number; description: string } } & Record<string, unknown>;
     try {
@@ -103,12 +104,19 @@ function retryable(err: unknown): boolean {
   return err instanceof JsApiError && err.errCode !== 10039 && (err.errCode === 10008 || err.status === 503);
 }
 
-function transportError(err: unknown, subject: string): JsTransportError {
+function transportError(err: unknown, subject: string, timeoutMs: number): JsTransportError {
   const e = err as Error & { code?: string; cause?: unknown };
   const name = e?.name ?? "";
   const cause = e?.cause as (Error & { operation?: string; subject?: string }) | undefined;
   if (name === "TimeoutError" || /timeout/i.test(e?.message ?? "")) {
-    return new JsTransportError(`no answer on ${subject} in time`, "timeout", subject, { cause: err });
+    // The wait goes into the message: a user facing a frozen or overloaded server needs to know what
+    // "in time" meant to decide whether to raise --timeout.
+    return new JsTransportError(
+      `no answer on ${subject} within ${formatDuration(timeoutMs * MS)}`,
+      "timeout",
+      subject,
+      { cause: err },
+    );
   }
   if (cause?.name === "NoResponders" || /no responders/i.test(e?.message ?? "")) {
     return new JsTransportError(`nothing answers on ${subject}`, "no-responders", subject, { cause: err });

@@ -132,13 +132,13 @@ if (!hasOpenssl) {
         r = await plan(["--context", ctx, "--no-tlsfirst", "--timeout", "500ms"]);
         assertCleanFailure(
           r,
-          /no NATS greeting came after .*If the server expects TLS first \(handshake_first\), pass --tlsfirst/,
+          /no NATS greeting came after .*if it expects TLS first \(handshake_first\), pass --tlsfirst/,
           "--no-tlsfirst",
         );
         r = await plan(["-s", server.url, ...client, "--timeout", "500ms"]);
         assertCleanFailure(
           r,
-          /cannot connect to nats:\/\/127\.0\.0\.1:\d+: the connection opened but no NATS greeting came after 0\.\ds\. If the server expects TLS first \(handshake_first\), pass --tlsfirst/,
+          /cannot connect to nats:\/\/127\.0\.0\.1:\d+: the connection opened but no NATS greeting came after 0\.\ds\. The server may be stopped or overloaded \(raise --timeout\); if it expects TLS first \(handshake_first\), pass --tlsfirst/,
           "no --tlsfirst",
         );
         r = await plan(["-s", server.url, "--tlsfirst", "--tlsca", tls.ca]);

@@ -14,6 +14,10 @@
 //     });
 //   }
 //
+// Faults: server.kill() (SIGKILL by default) and restart(), server.pause()/resume() (SIGSTOP/SIGCONT: the
+// connections stay open and nothing answers), and startProxy(server), a TCP proxy whose cut()/restore()
+// drop all connections and refuse new ones for a while (see test/faults/).
+//
 // Servers are always torn down: by stop() (withServer/withCluster call it), else when the test process exits
 // or is interrupted, else (test process SIGKILLed) by the next run. Logs of failed bodies go to test-logs/.
 export { type NatsCluster, type StartClusterOptions, startCluster } from "./cluster.js";
@@ -39,6 +43,7 @@ export {
   withServer,
 } from "./logs.js";
 export { testLogsDir } from "./paths.js";
+export { type ProxyTarget, startProxy, type TcpProxy } from "./proxy.js";
 export { reapStaleServers } from "./reaper.js";
 export {
   type ExitStatus,

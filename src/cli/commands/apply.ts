@@ -102,7 +102,9 @@ export async function applyCommand(args: ApplyArgs, io: CliIO, style: Style): Pr
     try {
       result = await executePlan(
         plan,
-        new JetStreamWriter(session.api, parseVersion(observed.server.version)),
+        new JetStreamWriter(session.api, parseVersion(observed.server.version), {
+          signal: controller.signal,
+        }),
         {
           version: parseVersion(observed.server.version),
           limits: observed.limits,
