@@ -50,6 +50,7 @@ export async function executePlan(
     }
   }
   const stepOf = new Map(steps.map((s) => [s.address, s]));
+  const released = releasedOrigins(plan.changes);
   const ready: Step[] = steps.filter((s) => pending.get(s.address) === 0);
   let stopped: string | undefined;
   // A step the server did not answer at all (a stopped server, a lost network) may or may not have been
@@ -83,7 +84,7 @@ export async function executePlan(
         inFlight++;
         options.onStart?.(step);
         const t0 = performance.now();
-        runStep(changes.get(step.address)!, writer, options)
+        runStep(changes.get(step.address)!, writer, options, released)
           .then(
             (adjusted): StepResult => ({
               address: step.address,
@@ -140,8 +141,30 @@ export async function executePlan(
 
 type Adjusted = NonNullable<StepResult["adjusted"]>;
 
-async function runStep(change: Change, writer: JetStreamWriter, options: ExecuteOptions): Promise<Adjusted> {
-  if (change.kind === "consumer") return runConsumerStep(change, writer, options);
+/** Streams that lose a mirror or source of theirs in this plan (see JetStreamWriter.createConsumer). */
+function releasedOrigins(changes: readonly Change[]): Set<string> {
+  const originsOf = (cfg: unknown) => {
+    const c = cfg as StreamConfig | null;
+    if (!c) return [];
+    return (c.mirror ? [c.mirror] : (c.sources ?? [])).filter((s) => !s.external).map((s) => s.name);
+  };
+  const out = new Set<string>();
+  for (const c of changes) {
+    if (c.kind === "consumer" || c.action === "create" || c.action === "no-op") continue;
+    const kept = c.action === "update" ? originsOf(c.after) : [];
+    for (const o of originsOf(c.before)) if (!kept.includes(o)) out.add(o);
+  }
+  return out;
+}
+
+async function runStep(
+  change: Change,
+  writer: JetStreamWriter,
+  options: ExecuteOptions,
+  released: ReadonlySet<string>,
+): Promise<Adjusted> {
+  if (change.kind === "consumer")
+    return runConsumerStep(change, writer, options, released.has(change.stream!));
   return runStreamStep(change, writer, options);
 }
 
@@ -192,18 +215,29 @@ async function runConsumerStep(
   change: Change,
   writer: JetStreamWriter,
   options: ExecuteOptions,
+  originReleased: boolean,
 ): Promise<Adjusted> {
   const stream = change.stream!;
   const after = change.after as unknown as ConsumerConfig | null;
   switch (change.action) {
     case "create":
-      return readBack("consumer", after!, await writer.createConsumer(stream, after!), options);
+      return readBack(
+        "consumer",
+        after!,
+        await writer.createConsumer(stream, after!, { originReleased }),
+        options,
+      );
     case "update":
       return readBack("consumer", after!, await writer.updateConsumer(stream, after!), options);
     case "replace":
       // When the stream was replaced first, the consumer is already gone with it.
       await ignoreMissing(() => writer.deleteConsumer(stream, change.name));
-      return readBack("consumer", after!, await writer.createConsumer(stream, after!), options);
+      return readBack(
+        "consumer",
+        after!,
+        await writer.createConsumer(stream, after!, { originReleased }),
+        options,
+      );
     case "delete":
       await ignoreMissing(() => writer.deleteConsumer(stream, change.name));
       return [];

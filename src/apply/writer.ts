@@ -183,8 +183,28 @@ export class JetStreamWriter {
     }
   }
 
-  async createConsumer(stream: string, config: ConsumerConfig): Promise<ConsumerConfig> {
-    return this.consumerRequest(stream, config, "create");
+  /**
+   * `originReleased`: this apply dropped a mirror or source of `stream` (deleted the stream that held it,
+   * or updated it away). Before nats-server 2.14 such a mirror or source holds a hidden consumer on its
+   * origin that the work-queue rules count, and it lingers for about 10 s after the mirror or source is
+   * gone (seen on 2.10.27: the create fails with 10099 or 10100, then succeeds 10 s later). So the create is
+   * tried again on those codes for up to 15 s; without a released origin, they fail at once.
+   */
+  async createConsumer(
+    stream: string,
+    config: ConsumerConfig,
+    opts: { originReleased?: boolean } = {},
+  ): Promise<ConsumerConfig> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        return await this.consumerRequest(stream, config, "create");
+      } catch (err) {
+        const clash = err instanceof JsApiError && (err.errCode === 10099 || err.errCode === 10100);
+        if (!clash || !opts.originReleased || Date.now() > deadline || this.#signal?.aborted) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
   }
 
   async updateConsumer(stream: string, config: ConsumerConfig): Promise<ConsumerConfig> {

@@ -14,7 +14,13 @@ import type {
 } from "../model/desired.js";
 import { type Diagnostic, formatPos, type SourcePos } from "../model/diagnostic.js";
 import type { PathSegment } from "../model/field-path.js";
-import { convertBucketUnits, toConsumerConfig, toStreamConfig, toStreamSource } from "./convert.js";
+import {
+  convertBucketUnits,
+  toConsumerConfig,
+  toStreamConfig,
+  toStreamSource,
+  UnitRangeError,
+} from "./convert.js";
 import { makeOrigin } from "./positions.js";
 import type { LoadedDocument } from "./yaml-document.js";
 
@@ -61,19 +67,39 @@ export function buildDesiredState(
       }
     }
 
+    /** Converts units, or reports the value that is out of range and gives undefined. */
+    const converted = <T>(address: string, origin: Origin, convert: () => T): T | undefined => {
+      try {
+        return convert();
+      } catch (err) {
+        if (!(err instanceof UnitRangeError)) throw err;
+        diagnostics.push({
+          severity: "error",
+          pos: origin.fieldPos(err.path),
+          address,
+          path: err.path,
+          code: `schema.${err.kind}`,
+          message: `${err.path}: ${err.message}`,
+        });
+        return undefined;
+      }
+    };
+
     const addConsumer = (raw: Raw, stream: string, base: PathSegment[], nested: boolean) => {
       const name = raw.name as string;
       const address = consumerAddress(stream, name);
       const origin = originOf(doc, base, "name");
       const existing = consumers.get(address);
       if (existing) return; // reported by findDuplicates
+      const config = converted(address, origin, () => toConsumerConfig(raw));
+      if (!config) return;
       consumers.set(address, {
         kind: "consumer",
         address,
         stream,
         name,
         protect: raw.protect === true,
-        config: toConsumerConfig(raw),
+        config,
         origin,
         nested,
       });
@@ -85,13 +111,14 @@ export function buildDesiredState(
       const address = streamAddress(name);
       const origin = originOf(doc, ["streams", i], "name");
       const existing = streams.get(address);
-      if (!existing)
+      const config = existing ? undefined : converted(address, origin, () => toStreamConfig(raw));
+      if (config)
         streams.set(address, {
           kind: "stream",
           address,
           name,
           protect: raw.protect === true,
-          config: toStreamConfig(raw),
+          config,
           origin,
         });
       for (const [j, c] of entries(raw.consumers)) {
@@ -110,7 +137,10 @@ export function buildDesiredState(
       const origin = originOf(doc, ["key_value", i], "bucket");
       const existing = kvs.get(address);
       if (existing) continue; // reported by findDuplicates
-      const spec = convertBucketUnits(raw, ["ttl", "limit_marker_ttl"], ["max_value_size", "max_bytes"]);
+      const spec = converted(address, origin, () =>
+        convertBucketUnits(raw, ["ttl", "limit_marker_ttl"], ["max_value_size", "max_bytes"]),
+      );
+      if (!spec) continue;
       if (spec.mirror) spec.mirror = toStreamSource(spec.mirror as Raw);
       if (Array.isArray(spec.sources)) spec.sources = (spec.sources as Raw[]).map(toStreamSource);
       kvs.set(address, {
@@ -129,7 +159,12 @@ export function buildDesiredState(
       const origin = originOf(doc, ["object_stores", i], "bucket");
       const existing = objectStores.get(address);
       if (existing) continue; // reported by findDuplicates
-      const spec = convertBucketUnits(raw, ["ttl"], ["max_bytes"]) as unknown as ObjectStoreSpec;
+      const spec = converted(
+        address,
+        origin,
+        () => convertBucketUnits(raw, ["ttl"], ["max_bytes"]) as unknown as ObjectStoreSpec,
+      );
+      if (!spec) continue;
       objectStores.set(address, {
         kind: "objectstore",
         address,

@@ -35,6 +35,13 @@ export function interpolate(text: string, env: Env): InterpolationResult {
       };
     }
     const body = text.slice(start + 2, end);
+    if (body.includes("${")) {
+      // `${A:-${B}}` would end at the first `}` and leave `${B}` in the value as text, silently.
+      return {
+        ok: false,
+        message: `"${text}" puts one \${...} inside another, which is not supported: give a plain default, or write "$\${" for a literal "\${"`,
+      };
+    }
     const resolved = resolve(body, env);
     if (!resolved.ok) return resolved;
     out += resolved.value;
@@ -97,5 +104,8 @@ export function retypePlainScalar(text: string): unknown {
   if (/^0o[0-7]+$/.test(text)) return Number.parseInt(text.slice(2), 8);
   if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/.test(text))
     return Number.parseFloat(text);
+  // The core schema's infinities and NaN, so that `${X}` with X=.inf reads as `.inf` written out would.
+  if (/^[-+]?\.(?:inf|Inf|INF)$/.test(text)) return text.startsWith("-") ? -Infinity : Infinity;
+  if (/^\.(?:nan|NaN|NAN)$/.test(text)) return Number.NaN;
   return text;
 }

@@ -59,7 +59,7 @@ function* loadPhases(files: readonly SourceFile[], env: Env): Generator<void, Lo
   const documents: LoadedDocument[] = [];
   for (const file of files) {
     const parsed = loadYamlFile(file, env);
-    diagnostics.push(...parsed.diagnostics);
+    append(diagnostics, parsed.diagnostics);
     const fileHasError = parsed.diagnostics.some((d) => d.severity === "error");
     if (parsed.documents.length === 0 && !fileHasError) {
       diagnostics.push({
@@ -70,10 +70,10 @@ function* loadPhases(files: readonly SourceFile[], env: Env): Generator<void, Lo
           "the file is empty: a manifest needs at least `version: 1` and one of streams, consumers, key_value or object_stores",
       });
     }
-    documents.push(...parsed.documents);
+    append(documents, parsed.documents);
     yield;
   }
-  diagnostics.push(...findDuplicates(documents));
+  append(diagnostics, findDuplicates(documents));
   const schema = validateDocuments(documents);
   yield;
   // A value whose ${VAR} could not be filled was reported already; its schema error would only repeat it.
@@ -82,8 +82,9 @@ function* loadPhases(files: readonly SourceFile[], env: Env): Generator<void, Lo
       .filter((d) => d.code === "manifest.interpolation" && d.pos)
       .map((d) => `${d.pos!.file}:${d.pos!.line}:${d.pos!.col}`),
   );
-  diagnostics.push(
-    ...schema.diagnostics.filter((d) => !d.pos || !unfilled.has(`${d.pos.file}:${d.pos.line}:${d.pos.col}`)),
+  append(
+    diagnostics,
+    schema.diagnostics.filter((d) => !d.pos || !unfilled.has(`${d.pos.file}:${d.pos.line}:${d.pos.col}`)),
   );
   const built = buildDesiredState(
     documents,
@@ -91,10 +92,18 @@ function* loadPhases(files: readonly SourceFile[], env: Env): Generator<void, Lo
     files.map((f) => f.path),
   );
   yield;
-  diagnostics.push(...built.diagnostics);
-  diagnostics.push(...checkSemantics(built.desired));
+  append(diagnostics, built.diagnostics);
+  append(diagnostics, checkSemantics(built.desired));
   const sorted = sortDiagnostics(diagnostics);
   return hasErrors(sorted)
     ? { diagnostics: sorted, files }
     : { desired: built.desired, diagnostics: sorted, files };
+}
+
+/**
+ * `target.push(...items)` passes every item as an argument, which overflows the stack past about 100,000
+ * items (a file of 200,000 one-line documents, or as many errors).
+ */
+function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
 }

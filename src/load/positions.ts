@@ -31,15 +31,16 @@ export function makeOrigin(ref: OriginRef, source: PositionSource): Origin {
  */
 export function positionsFromTexts(files: readonly SourceFile[], env: Env): PositionSource {
   const texts = new Map(files.map((f) => [f.path, f]));
-  const parsed = new Map<string, ReturnType<typeof parseYamlFile>["documents"]>();
+  // Per file, the positions of each document by its index (a map: a file may hold 200,000 documents).
+  const parsed = new Map<string, Map<number, Positions>>();
   return (file, doc) => {
     let docs = parsed.get(file);
     if (!docs) {
       const source = texts.get(file);
       if (!source) return undefined;
-      docs = parseYamlFile(source, env).documents;
+      docs = new Map(parseYamlFile(source, env).documents.map((d) => [d.index, d.positions]));
       parsed.set(file, docs);
     }
-    return docs.find((d) => d.index === doc)?.positions;
+    return docs.get(doc);
   };
 }

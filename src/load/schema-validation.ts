@@ -27,7 +27,7 @@ export function validateDocuments(docs: readonly LoadedDocument[]): SchemaResult
     const errors = validate.errors ?? [];
     const docKey = `${doc.file}#${doc.index}`;
     for (const e of errors) rejected.add(`${docKey}${resourcePointer(e.instancePath)}`);
-    diagnostics.push(...toDiagnostics(doc, errors));
+    for (const d of toDiagnostics(doc, errors)) diagnostics.push(d); // not push(...): may be very many
   }
   return { diagnostics, rejected };
 }

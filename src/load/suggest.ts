@@ -4,6 +4,9 @@ export function closest(word: string, candidates: readonly string[]): string | u
   let bestDistance = Number.POSITIVE_INFINITY;
   const limit = Math.max(2, Math.floor(word.length / 3));
   for (const c of candidates) {
+    // The distance is at least the difference in length: skip what cannot be close enough without
+    // computing it (a 2 MB key would otherwise take seconds and a gigabyte per candidate).
+    if (Math.abs(word.length - c.length) > limit) continue;
     const d = distance(word.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) {
       best = c;

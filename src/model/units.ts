@@ -110,6 +110,8 @@ const SIZE_RE = /^([0-9]+(?:\.[0-9]+)?)\s?(B|KB|MB|GB|TB|PB|KiB|MiB|GiB|TiB|PiB)
 export function parseSize(input: unknown, allowUnlimited = true): UnitResult {
   if (typeof input === "number") {
     if (!Number.isInteger(input)) return { ok: false, message: `a size in bytes must be a whole number` };
+    // 1e300 is a whole number too, but no JSON number holds it exactly and the server's int64 not at all.
+    if (!Number.isSafeInteger(input)) return { ok: false, message: `${input} is too large a size` };
     if (input === -1 && allowUnlimited) return { ok: true, value: -1 };
     if (input < 0) {
       return {

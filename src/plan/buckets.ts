@@ -25,16 +25,54 @@ export function objectStoreStreamName(bucket: string): string {
  */
 export const KV_CLIENT_CHOICES = ["deny_delete", "duplicate_window"] as const;
 
+/** The duplicate window the official clients give a bucket with this ttl (nanoseconds): min(2m, ttl). */
+export function kvDuplicateWindow(ttl: number): number {
+  return ttl > 0 && ttl < 2 * MINUTE ? ttl : 2 * MINUTE;
+}
+
+/**
+ * The config a live bucket gets when the manifest asks for `desired`: it keeps what its client chose
+ * (KV_CLIENT_CHOICES), except that a duplicate window follows a new ttl when it was the standard window of
+ * the old one (as the Go client's update does), and is never kept beyond the ttl (the server refuses a
+ * window longer than max_age).
+ */
+export function adoptKvClientChoices(desired: StreamConfig, live: StreamConfig): StreamConfig {
+  const out: Record<string, unknown> = { ...desired };
+  for (const k of KV_CLIENT_CHOICES) out[k] = live[k];
+  const window = live.duplicate_window;
+  const ttl = desired.max_age ?? 0;
+  const standard = window === kvDuplicateWindow(live.max_age ?? 0);
+  const fits = !window || ttl <= 0 || window <= ttl;
+  if (window && (standard || !fits)) out.duplicate_window = desired.duplicate_window;
+  return out as unknown as StreamConfig;
+}
+
 function sourceFor(s: KvSourceSpec, bucket: string): StreamSource {
   const { domain, ...rest } = s as KvSourceSpec & { domain?: string };
   const out: StreamSource = { ...(rest as StreamSource) };
   // `domain` was translated to external.api at load time; here only names and transforms change.
   void domain;
-  if (out.subject_transforms?.length) return out;
   const source = out.name.startsWith(KV_PREFIX) ? out.name.slice(KV_PREFIX.length) : out.name;
+  // The origin is a bucket whatever the transforms: its stream is KV_<name>.
   if (!out.name.startsWith(KV_PREFIX)) out.name = kvStreamName(out.name);
+  if (out.subject_transforms?.length) return out;
   if (!out.external || source !== bucket) {
-    out.subject_transforms = [{ src: `$KV.${source}.>`, dest: `$KV.${bucket}.>` }];
+    // The server refuses a source with both a filter and transforms (10144), and the keys must land under
+    // this bucket's prefix: a filter on the origin's keys becomes the transform of just those keys.
+    const prefix = `$KV.${source}.`;
+    const filter = out.filter_subject;
+    if (filter?.startsWith(prefix)) {
+      delete out.filter_subject;
+      let n = 0;
+      const rest = filter
+        .slice(prefix.length)
+        .split(".")
+        .map((t) => (t === "*" ? `{{wildcard(${++n})}}` : t))
+        .join(".");
+      out.subject_transforms = [{ src: filter, dest: `$KV.${bucket}.${rest}` }];
+    } else if (!filter) {
+      out.subject_transforms = [{ src: `$KV.${source}.>`, dest: `$KV.${bucket}.>` }];
+    }
   }
   return out;
 }
@@ -53,7 +91,7 @@ export function kvStreamConfig(spec: KvSpec): StreamConfig {
     ...(spec.placement ? { placement: spec.placement } : {}),
     allow_rollup_hdrs: true,
     deny_delete: true,
-    duplicate_window: ttl > 0 && ttl < 2 * MINUTE ? ttl : 2 * MINUTE,
+    duplicate_window: kvDuplicateWindow(ttl),
     max_msgs: -1,
     max_consumers: -1,
     allow_direct: true,

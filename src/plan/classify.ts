@@ -30,6 +30,17 @@ export interface StreamChangeContext {
 export function classifyStreamChange(ch: RawFieldChange, ctx: StreamChangeContext): Classification {
   const { before, after } = ch;
   const version = ctx.version;
+  // Once sealed, a stream with message schedules or subject delete markers refuses every update: those
+  // features need the roll-ups and purges that sealing took away, and the server cannot give them back
+  // ("can not cancel deny purge", or a pedantic "... cannot be set if roll-ups are disabled"; 2.15.1).
+  if (
+    truthy(ctx.before.sealed) &&
+    (truthy(ctx.before.allow_msg_schedules) || truthy(ctx.before.subject_delete_marker_ttl))
+  ) {
+    return replace(
+      "a sealed stream with message schedules or subject delete markers cannot be changed in place",
+    );
+  }
   switch (ch.field) {
     case "storage":
       return replace("the storage type of a stream cannot change");
@@ -99,17 +110,19 @@ export function classifyStreamChange(ch: RawFieldChange, ctx: StreamChangeContex
         : UPDATE;
     }
     case "consumer_limits": {
-      // Before 2.12 the server compares every consumer against the new limit with `>`, so removing a limit
-      // (0 = unlimited) fails while any consumer holds a value of its own (10069).
-      if (atLeast(version, "2.12.0")) return UPDATE;
-      const field = ch.segments[1] as "max_ack_pending" | "inactive_threshold" | undefined;
-      const fields = field ? [field] : (["max_ack_pending", "inactive_threshold"] as const);
-      const removed = fields.filter(
-        (f) => truthy(ctx.before.consumer_limits?.[f]) && !truthy(ctx.after.consumer_limits?.[f]),
+      // Before 2.12.12 and 2.14.3, any change of consumer_limits makes the server compare every consumer
+      // against both new limits with `>`, an unset limit counting as 0: the update fails (10069) while any
+      // consumer holds a value of its own for a limit the new config leaves unset (e.g. the max_ack_pending
+      // of 1000 every explicit-ack consumer gets), whichever field changed. (Verified on 2.10.27; the
+      // reference's "fixed in 2.12.0" is wrong: v2.12.0-v2.12.11 and v2.14.0-v2.14.2 have the old check.)
+      if (consumerLimitsCheckFixed(version)) return UPDATE;
+      const unset = (["max_ack_pending", "inactive_threshold"] as const).filter(
+        (f) => !truthy(ctx.after.consumer_limits?.[f]),
       );
-      return removed.some((f) => ctx.consumersHold?.[f])
+      const held = unset.filter((f) => ctx.consumersHold?.[f]);
+      return held.length > 0
         ? replace(
-            `nats-server ${version.text} refuses to remove a consumer_limits value while consumers hold values of their own (fixed in 2.12)`,
+            `nats-server ${version.text} refuses any change of consumer_limits while a consumer holds a ${held.join(" or ")} that the new limits leave unset (fixed in 2.12.12 and 2.14.3)`,
           )
         : UPDATE;
     }
@@ -144,4 +157,9 @@ export function classifyConsumerChange(ch: RawFieldChange): Classification {
     };
   }
   return UPDATE;
+}
+
+/** nats-server checks a consumer_limits change only against the limits it sets from 2.12.12 and 2.14.3. */
+function consumerLimitsCheckFixed(version: Version): boolean {
+  return atLeast(version, "2.14.3") || (atLeast(version, "2.12.12") && !atLeast(version, "2.14.0"));
 }

@@ -44,8 +44,15 @@ function origins(cfg: StreamConfig | null): string[] {
 function subjectsOf(cfg: Record<string, unknown> | null, kind: string): string[] {
   if (!cfg) return [];
   if (kind === "consumer") {
+    // An unfiltered consumer takes every subject of its stream (on a work-queue stream it collides with
+    // every other consumer: 10099, 10100).
     const c = cfg as { filter_subject?: string; filter_subjects?: string[] };
-    return c.filter_subjects ?? (c.filter_subject ? [c.filter_subject] : []);
+    const filters = c.filter_subjects?.length
+      ? c.filter_subjects
+      : c.filter_subject
+        ? [c.filter_subject]
+        : [];
+    return filters.length > 0 ? filters : [">"];
   }
   return ((cfg as unknown as StreamConfig).subjects ?? []) as string[];
 }
@@ -58,10 +65,16 @@ export interface OrderResult {
   readonly steps: Step[];
   /** Set when the dependencies form a cycle, which only a broken manifest can cause. */
   readonly cycle?: string[];
+  /**
+   * Consumers that must change before their stream's new consumer_limits (their live values exceed them)
+   * and after them (their new values exceed the current limits): no order of single steps works.
+   */
+  readonly limitConflicts?: ReadonlyArray<{ consumer: string; stream: string }>;
 }
 
 export function orderSteps(changes: readonly Change[], workQueueStreams: ReadonlySet<string>): OrderResult {
   const acting = changes.filter((c): c is Acting => c.action !== "no-op");
+  const conflicts: Array<{ consumer: string; stream: string }> = [];
   const deps = new Map<string, Set<string>>(acting.map((c) => [c.address, new Set<string>()]));
   const before = (x: Acting, y: Acting) => {
     if (x.address !== y.address) deps.get(y.address)!.add(x.address);
@@ -76,9 +89,15 @@ export function orderSteps(changes: readonly Change[], workQueueStreams: Readonl
     if (!s) continue;
     if (c.action === "delete") {
       if (s.action === "delete" || s.action === "replace") before(c, s);
-    } else if (s.action === "update" && c.action !== "create" && tightensConsumerLimits(s)) {
-      // The server refuses stricter consumer_limits while a consumer exceeds them (10069): the consumers
-      // take their new values first, which the current limits allow.
+    } else if (s.action === "update" && c.action !== "create" && exceedsNewLimits(c, s)) {
+      // Neither order works when the consumer's new values do not fit the current limits either: it would
+      // need an intermediate config (two applies).
+      if (needsOldLimitsLifted(c, s)) conflicts.push({ consumer: c.address, stream: s.address });
+      // The server refuses stricter consumer_limits while a consumer exceeds them (10069): such a consumer
+      // takes its new values first, which the current limits allow. Every other consumer waits for the
+      // stream: a consumer config is checked against the limits in force (and a value it leaves to the
+      // stream's limits is filled from them, or refused in pedantic mode), so one that drops an inherited
+      // value must not run while the old limit still holds.
       before(c, s);
     } else if (s.action !== "delete") {
       before(s, c);
@@ -100,6 +119,18 @@ export function orderSteps(changes: readonly Change[], workQueueStreams: Readonl
     }
   }
 
+  // Before nats-server 2.14 a mirror or source of a work-queue stream holds a consumer on it that the
+  // work-queue rules count (see workqueue-origins.ts): a consumer created on the work queue waits for the
+  // steps that drop such a mirror or source.
+  for (const c of consumers) {
+    if (c.action !== "create" && c.action !== "replace") continue;
+    if (!workQueueStreams.has(c.stream!)) continue;
+    for (const x of streams) {
+      if (x.action === "create" || streamOf(x) === c.stream) continue;
+      if (origins(x.before as unknown as StreamConfig).includes(c.stream!)) before(x, c);
+    }
+  }
+
   // Subjects move: a step that claims subjects waits for the step that gives them up. For consumers this
   // matters on work-queue streams, where filters may not overlap.
   const claims = (list: readonly Acting[]) => {
@@ -110,6 +141,8 @@ export function orderSteps(changes: readonly Change[], workQueueStreams: Readonl
       for (const x of list) {
         if (x === y || x.action === "create") continue;
         if (y.kind === "consumer" && (x.stream !== y.stream || !workQueueStreams.has(y.stream!))) continue;
+        // The consumers of a stream that is replaced go with the old stream: they hold nothing then.
+        if (x.kind === "consumer" && streamStep.get(x.stream!)?.action === "replace") continue;
         const held = subjectsOf(x.before as Record<string, unknown>, x.kind);
         const kept = x.action === "delete" ? [] : subjectsOf(x.after as Record<string, unknown>, x.kind);
         if (overlaps(wanted, held) && !overlaps(wanted, kept)) before(x, y);
@@ -154,7 +187,7 @@ export function orderSteps(changes: readonly Change[], workQueueStreams: Readonl
     const left = acting.filter((c) => !done.has(c.address)).map((c) => c.address);
     return { steps, cycle: left };
   }
-  return { steps };
+  return conflicts.length > 0 ? { steps, limitConflicts: conflicts } : { steps };
 }
 
 /** The targeted addresses and every step they depend on, transitively. */
@@ -213,14 +246,32 @@ class MinHeap<T> {
   }
 }
 
-/** True when a stream update sets a consumer limit that was unset, or lowers one. */
-function tightensConsumerLimits(c: Change): boolean {
+/** True when a consumer's live values exceed the consumer_limits that a stream update sets. */
+function exceedsNewLimits(consumer: Change, stream: Change): boolean {
   type Limits = { max_ack_pending?: number; inactive_threshold?: number };
-  const before = ((c.before as Record<string, unknown> | null)?.consumer_limits ?? {}) as Limits;
-  const after = ((c.after as Record<string, unknown> | null)?.consumer_limits ?? {}) as Limits;
+  const limits = ((stream.after as Record<string, unknown> | null)?.consumer_limits ?? {}) as Limits;
+  const live = (consumer.before ?? {}) as Limits;
   return (["max_ack_pending", "inactive_threshold"] as const).some((k) => {
-    const next = after[k];
-    const prev = before[k];
-    return next !== undefined && next > 0 && (prev === undefined || prev <= 0 || next < prev);
+    const limit = limits[k];
+    const value = live[k];
+    // The server compares with `>`: an unlimited (-1) max_ack_pending does not stand in the way.
+    return limit !== undefined && limit > 0 && value !== undefined && value > limit;
+  });
+}
+
+/**
+ * True when a consumer's new config is not accepted under the stream's current consumer_limits: a value
+ * above a current limit, or a value left to the limits that the current ones would fill (or that a pedantic
+ * server refuses to leave unset).
+ */
+function needsOldLimitsLifted(consumer: Change, stream: Change): boolean {
+  type Limits = { max_ack_pending?: number; inactive_threshold?: number };
+  const limits = ((stream.before as Record<string, unknown> | null)?.consumer_limits ?? {}) as Limits;
+  const next = (consumer.after ?? {}) as Limits;
+  return (["max_ack_pending", "inactive_threshold"] as const).some((k) => {
+    const limit = limits[k];
+    if (limit === undefined || limit <= 0) return false;
+    const value = next[k];
+    return value === undefined || value > limit || value === -1;
   });
 }

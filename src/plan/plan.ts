@@ -25,7 +25,7 @@ import {
 } from "../model/plan.js";
 import { parseVersion } from "../model/version.js";
 import { alignConsumer, alignStream } from "./align.js";
-import { bucketAddressOf, KV_CLIENT_CHOICES, kvStreamConfig, objectStoreStreamConfig } from "./buckets.js";
+import { adoptKvClientChoices, bucketAddressOf, kvStreamConfig, objectStoreStreamConfig } from "./buckets.js";
 import { type ConsumerContext, canonicalConsumer, sortKeys } from "./canonical-consumer.js";
 import { canonicalStream } from "./canonical-stream.js";
 import { type Classification, classifyConsumerChange, classifyStreamChange } from "./classify.js";
@@ -33,6 +33,7 @@ import { diffConfigs, jsonEqual, type RawFieldChange } from "./field-diff.js";
 import { orderSteps, targetClosure } from "./order.js";
 import { isProtected, ownership, PROTECT_KEY, withMarkers } from "./ownership.js";
 import { checkBucketSupport, checkConsumerSupport, checkStreamSupport } from "./support.js";
+import { checkWorkQueueOrigins } from "./workqueue-origins.js";
 
 export interface PlanInput {
   readonly desired: DesiredState;
@@ -160,10 +161,7 @@ export function buildPlan(input: PlanInput): PlanOutcome {
     const live = observed.streams.get(r.streamName);
     if (r.kind === "kv" && live) {
       // A live bucket keeps the settings its client chose (see KV_CLIENT_CHOICES).
-      const liveCanon = observedCanon(live);
-      const adopted: Record<string, unknown> = { ...cfg };
-      for (const k of KV_CLIENT_CHOICES) adopted[k] = (liveCanon as unknown as Record<string, unknown>)[k];
-      cfg = adopted as unknown as StreamConfig;
+      cfg = adoptKvClientChoices(cfg, observedCanon(live));
     }
     desiredCanon.set(
       r.streamName,
@@ -248,6 +246,19 @@ export function buildPlan(input: PlanInput): PlanOutcome {
           "a new compression setting applies to data written after the server's next restart; stored data keeps its compression",
         ),
       );
+    }
+    if (change.action === "replace" && aligned.sealed) {
+      // A replace creates the stream again, and the server refuses to create a sealed stream.
+      errors.push(
+        at(
+          r,
+          "sealed",
+          "error",
+          "plan.sealed-create",
+          `this change replaces the stream (${change.reasons.join("; ")}), and a stream cannot be created sealed: apply the change without sealed: true first, then add sealed: true and apply again`,
+        ),
+      );
+      continue;
     }
     if (change.action === "replace") {
       const lost = live
@@ -390,6 +401,8 @@ export function buildPlan(input: PlanInput): PlanOutcome {
 
   // --- live resources the manifest does not declare ------------------------------------------------
   const goneStreams = new Set<string>();
+  // Streams whose deletion is blocked: their consumers' deletions are blocked with them.
+  const blockedStreamDeletes = new Set<string>();
   for (const s of wanted) {
     const c = streamChange.get(s.streamName);
     if (c?.action === "replace") goneStreams.add(s.streamName);
@@ -428,6 +441,7 @@ export function buildPlan(input: PlanInput): PlanOutcome {
       ),
     );
     goneStreams.add(obs.name);
+    if (isProtected(obs.config.metadata)) blockedStreamDeletes.add(obs.name);
   }
   for (const u of observed.unavailable) {
     if (!wantedByStream.has(u.name)) {
@@ -456,11 +470,23 @@ export function buildPlan(input: PlanInput): PlanOutcome {
     changes.push(
       destructive(
         deleteChange("consumer", address, c.name, c.stream, before, why),
-        protection(false, c.config.metadata),
+        blockedStreamDeletes.has(c.stream) ? "parent" : protection(false, c.config.metadata),
         {},
       ),
     );
   }
+
+  const streamsAfter = new Map<string, StreamConfig>();
+  // The streams as they will be: live ones that stay, with the manifest's configs (a mirror or source
+  // that a deleted stream or an update drops holds nothing once orderSteps has run it first).
+  const deleted = new Set(
+    changes
+      .filter((c) => c.kind !== "consumer" && c.action === "delete" && !c.blocked)
+      .map((c) => String(c.before?.name ?? c.name)),
+  );
+  for (const o of observed.streams.values()) if (!deleted.has(o.name)) streamsAfter.set(o.name, o.config);
+  for (const [name, cfg] of desiredCanon) streamsAfter.set(name, cfg);
+  errors.push(...checkWorkQueueOrigins(version, streamsAfter, changes, desiredConsumers));
 
   if (errors.length > 0) return { diagnostics: sortByPlace([...errors, ...warnings]) };
 
@@ -481,6 +507,23 @@ export function buildPlan(input: PlanInput): PlanOutcome {
       ],
     };
   }
+  if (ordered.limitConflicts) {
+    return {
+      diagnostics: [
+        ...warnings,
+        ...ordered.limitConflicts.map(({ consumer, stream }) => {
+          const k = desiredConsumers.get(consumer);
+          return {
+            severity: "error" as const,
+            ...(k ? { pos: k.origin.pos } : {}),
+            address: consumer,
+            code: "plan.consumer-limits-order",
+            message: `${consumer} exceeds the consumer_limits that ${stream} is getting, so it must change first, but its new settings exceed the stream's current consumer_limits, so it must change after: the server takes neither order. Apply in two steps: first give the consumer values within both the current and the new limits, then the rest`,
+          };
+        }),
+      ],
+    };
+  }
   let steps = ordered.steps;
   let planned = changes;
   let targets: string[] | null = null;
@@ -495,7 +538,9 @@ export function buildPlan(input: PlanInput): PlanOutcome {
           ...missing.map((t) => ({
             severity: "error" as const,
             code: "plan.target",
-            message: `--target ${t}: no such resource in the manifest or on the server (addresses look like stream.NAME, consumer.STREAM.NAME, kv.BUCKET, objectstore.BUCKET)`,
+            message: unmanaged.includes(t)
+              ? `--target ${t}: it is on the server but not managed by this manifest (no owner marker of this manifest, and not declared in it); declare it in the manifest to manage it`
+              : `--target ${t}: no such resource in the manifest or on the server (addresses look like stream.NAME, consumer.STREAM.NAME, kv.BUCKET, objectstore.BUCKET)`,
           })),
         ],
       };
@@ -717,7 +762,9 @@ function destructive(c: Change, protect: Protection, loses: Change["loses"], ext
       );
       break;
     case "parent":
-      reasons.push("the replacement of its stream is blocked, so this step is blocked too");
+      reasons.push(
+        `the ${c.action === "delete" ? "deletion" : "replacement"} of its stream is blocked, so this step is blocked too`,
+      );
       break;
   }
   return makeChange({

@@ -96,6 +96,28 @@ streams:
     assert.match(errors(r)[0]!, /STREAM is required: set STREAM to the stream name/);
   });
 
+  it("reports an unset ${VAR} in an anchor once, however many aliases use it", () => {
+    const r = load(`
+x-defaults: &d
+  max_age: \${AGE}
+streams:
+  - { name: A, subjects: [a], <<: *d }
+  - { name: B, subjects: [b], <<: *d }
+`);
+    const found = r.diagnostics.filter((d) => d.severity === "error");
+    assert.equal(found.length, 1, JSON.stringify(found));
+    assert.match(found[0]!.message, /environment variable AGE is not set/);
+    assert.deepEqual([found[0]!.pos?.line, found[0]!.pos?.col], [3, 12]);
+  });
+
+  it("ignores an unset ${VAR} inside an x- key that nothing uses", () => {
+    const r = load(
+      "x-notes: ${UNUSED}\nx-more:\n  a: ${ALSO_UNUSED}\nstreams:\n  - { name: A, subjects: [a] }\n",
+    );
+    assert.deepEqual(errors(r), []);
+    assert.equal(r.desired!.streams.length, 1);
+  });
+
   it("applies anchors and merge keys, with the mapping's own keys winning", () => {
     const r = load(`
 x-base: &base

@@ -6,6 +6,7 @@ import { subjectsCollide } from "../../model/subjects.js";
 import { formatDuration, MS, SECOND } from "../../model/units.js";
 import type { Findings } from "./report.js";
 import { metadataBytes } from "./stream-rules.js";
+import { SubjectIndex } from "./subject-index.js";
 
 const PULL_ONLY = [
   "max_waiting",
@@ -39,18 +40,20 @@ export function checkConsumer(k: DesiredConsumer, stream: DesiredStream | undefi
   if (c.filter_subject !== undefined && c.filter_subjects !== undefined) {
     f.error(k, "filter_subjects", "filter-both", "use either filter_subject or filter_subjects, not both");
   }
+  // Each filter is reported once, against the first earlier one it overlaps (an index, not every pair).
   const filters = c.filter_subjects ?? [];
+  const earlierFilters = new SubjectIndex<string>();
   for (let i = 0; i < filters.length; i++) {
-    for (let j = 0; j < i; j++) {
-      if (subjectsCollide(filters[i]!, filters[j]!)) {
-        f.error(
-          k,
-          `filter_subjects[${i}]`,
-          "filter-overlap",
-          `filter "${filters[i]}" overlaps with "${filters[j]}"; filters of one consumer must not overlap`,
-        );
-      }
+    const hit = earlierFilters.firstCollision(filters[i]!, i);
+    if (hit) {
+      f.error(
+        k,
+        `filter_subjects[${i}]`,
+        "filter-overlap",
+        `filter "${filters[i]}" overlaps with "${hit.item}"; filters of one consumer must not overlap`,
+      );
     }
+    earlierFilters.add(filters[i]!, filters[i]!, i);
   }
 
   const push = c.deliver_subject !== undefined && c.deliver_subject !== "";
@@ -169,12 +172,13 @@ export function checkConsumer(k: DesiredConsumer, stream: DesiredStream | undefi
     if (c.idle_heartbeat !== undefined && c.idle_heartbeat !== SECOND) {
       f.error(k, "idle_heartbeat", "ack-flow-control", "ack_policy: flow_control needs idle_heartbeat: 1s");
     }
-    if (!c.max_ack_pending || c.max_ack_pending <= 0) {
+    // Left out, max_ack_pending defaults to the stream's limit or 1000, which is fine; unlimited is not (10220).
+    if (c.max_ack_pending !== undefined && c.max_ack_pending < 0) {
       f.error(
         k,
-        "ack_policy",
+        "max_ack_pending",
         "ack-flow-control",
-        "ack_policy: flow_control needs max_ack_pending greater than 0",
+        "ack_policy: flow_control needs a limited max_ack_pending: set one above 0, or leave it out for the default",
       );
     }
     if (c.ack_wait !== undefined || c.backoff !== undefined) {
@@ -286,6 +290,16 @@ function checkAgainstStream(k: DesiredConsumer, s: DesiredStream, f: Findings, p
       `this consumer inherits consumer_limits.inactive_threshold (${formatDuration(limits.inactive_threshold)}) from stream ${s.name}: the server deletes it when idle that long, and the next apply creates it again`,
     );
   }
+  // The server gives a consumer without max_ack_pending the stream's limit, and then refuses a push consumer
+  // with ack_policy none that has one (10082, nats-server 2.10 and 2.15 alike).
+  if (limits?.max_ack_pending && push && (c.ack_policy ?? "none") === "none") {
+    f.error(
+      k,
+      "ack_policy",
+      "consumer-limits",
+      `stream ${s.name} sets consumer_limits.max_ack_pending, which the server applies to every consumer, and a push consumer with ack_policy none cannot have a max_ack_pending; use ack_policy explicit (or all), or remove the stream's limit`,
+    );
+  }
   if (
     limits?.max_ack_pending &&
     c.max_ack_pending !== undefined &&
@@ -336,6 +350,9 @@ export function checkWorkQueue(s: DesiredStream, consumers: readonly DesiredCons
   if (s.config.retention !== "workqueue") return;
   let unfiltered: DesiredConsumer | undefined;
   const seen: Array<{ k: DesiredConsumer; filter: string }> = [];
+  // The same filters, indexed: the first earlier filter of another consumer that overlaps is found without
+  // comparing with every one (a work queue may have thousands of consumers).
+  const seenIndex = new SubjectIndex<{ k: DesiredConsumer; filter: string }>();
   for (const k of consumers) {
     const filters = filtersOf(k.config);
     if (filters.length === 0) {
@@ -368,7 +385,7 @@ export function checkWorkQueue(s: DesiredStream, consumers: readonly DesiredCons
           `on work-queue stream ${s.name} filter "${flt}" overlaps the unfiltered consumer ${unfiltered.name}`,
         );
       }
-      const clash = seen.find((x) => x.k !== k && subjectsCollide(x.filter, flt));
+      const clash = seenIndex.firstCollision(flt, k)?.item;
       if (clash) {
         f.error(
           k,
@@ -378,6 +395,7 @@ export function checkWorkQueue(s: DesiredStream, consumers: readonly DesiredCons
         );
       }
       seen.push({ k, filter: flt });
+      seenIndex.add(flt, { k, filter: flt }, k);
     }
   }
 }

@@ -3,6 +3,7 @@
 import type { DesiredKv, DesiredObjectStore, DesiredStream } from "../../model/desired.js";
 import { subjectsCollide } from "../../model/subjects.js";
 import type { AnyDesired, Findings } from "./report.js";
+import { SubjectIndex } from "./subject-index.js";
 
 interface Claim {
   readonly owner: AnyDesired;
@@ -19,9 +20,8 @@ export function bucketSubjects(b: DesiredKv | DesiredObjectStore): string[] {
 }
 
 /**
- * Two streams in one account may not share a subject (the server answers 10065). Claims are grouped by their
- * first token so that 1,000 streams do not cost a million comparisons; wildcard first tokens are compared
- * with everything.
+ * Two streams in one account may not share a subject (the server answers 10065). Claims are looked up in a
+ * subject index, so that 20,000 streams under one prefix do not cost 200 million comparisons.
  */
 export function checkSubjectOverlaps(
   streams: readonly DesiredStream[],
@@ -53,31 +53,19 @@ export function checkSubjectOverlaps(
       });
     }
   }
-  const byFirst = new Map<string, Claim[]>();
-  const wild: Claim[] = [];
-  for (const c of claims) {
-    if (c.first === "*" || c.first === ">") wild.push(c);
-    else {
-      const list = byFirst.get(c.first);
-      if (list) list.push(c);
-      else byFirst.set(c.first, [c]);
+  // Each claim is reported once, against the first earlier claim of another resource that it overlaps.
+  const earlier = new SubjectIndex<Claim>();
+  for (const a of claims) {
+    const b = earlier.firstCollision(a.subject, a.owner)?.item;
+    if (b) {
+      f.error(
+        a.owner,
+        a.path,
+        "subject-overlap",
+        `subject "${a.subject}" overlaps "${b.subject}" of ${b.label} (${b.owner.origin.pos.file}:${b.owner.origin.pos.line}); two streams cannot share subjects`,
+      );
     }
-  }
-  const report = (a: Claim, b: Claim) => {
-    if (a.owner === b.owner || !subjectsCollide(a.subject, b.subject)) return;
-    f.error(
-      a.owner,
-      a.path,
-      "subject-overlap",
-      `subject "${a.subject}" overlaps "${b.subject}" of ${b.label} (${b.owner.origin.pos.file}:${b.owner.origin.pos.line}); two streams cannot share subjects`,
-    );
-  };
-  for (const group of byFirst.values()) {
-    for (let i = 0; i < group.length; i++) for (let j = 0; j < i; j++) report(group[i]!, group[j]!);
-  }
-  for (let i = 0; i < wild.length; i++) {
-    for (let j = 0; j < i; j++) report(wild[i]!, wild[j]!);
-    for (const c of claims) if (c.first !== "*" && c.first !== ">") report(wild[i]!, c);
+    earlier.add(a.subject, a, a.owner);
   }
 }
 
@@ -142,4 +130,149 @@ export function checkSourceCycles(streams: readonly DesiredStream[], f: Findings
     state.set(name, "done");
   };
   for (const s of streams) if (!state.has(s.name)) visit(s.name);
+}
+
+/**
+ * A mirror or a sourcing stream with a max_msg_size must accept every message of its origin: nats-server
+ * refuses one whose limit is below its origin's (10030 for mirrors, 10046 for sources), on create and on
+ * update (2.10 and 2.15 alike). Unlimited on either side is fine. KV buckets mirror and source buckets, with
+ * max_value_size as their stream's max_msg_size.
+ */
+export function checkOriginMessageSizes(
+  streams: readonly DesiredStream[],
+  buckets: readonly DesiredKv[],
+  f: Findings,
+): void {
+  const limits = new Map<string, { size: number; label: string }>();
+  for (const s of streams)
+    limits.set(s.name, { size: s.config.max_msg_size ?? -1, label: `stream ${s.name}` });
+  for (const b of buckets) {
+    limits.set(`KV_${b.name}`, { size: b.spec.max_value_size ?? -1, label: `KV bucket ${b.name}` });
+  }
+  const check = (
+    owner: DesiredStream | DesiredKv,
+    own: number,
+    field: string,
+    origins: ReadonlyArray<{ name: string; external?: unknown; domain?: unknown; path: string }>,
+    originName: (name: string) => string,
+  ) => {
+    if (!(own > 0)) return;
+    for (const o of origins) {
+      if (o.external || o.domain) continue; // another account or domain: not visible here
+      const origin = limits.get(originName(o.name));
+      if (!origin || !(origin.size > 0) || own >= origin.size) continue;
+      f.error(
+        owner,
+        field,
+        "origin-message-size",
+        `${field} (${own} bytes) is smaller than that of its origin ${origin.label} (${origin.size} bytes) at ${o.path}: the server refuses a mirror or source that cannot take every message of its origin; raise it, or leave it unlimited`,
+      );
+    }
+  };
+  for (const s of streams) {
+    const c = s.config;
+    const origins = c.mirror
+      ? [{ ...c.mirror, path: "mirror" }]
+      : (c.sources ?? []).map((x, i) => ({ ...x, path: `sources[${i}]` }));
+    check(s, c.max_msg_size ?? -1, "max_msg_size", origins, (n) => n);
+  }
+  for (const b of buckets) {
+    const spec = b.spec;
+    const origins = spec.mirror
+      ? [{ ...spec.mirror, path: "mirror" }]
+      : (spec.sources ?? []).map((x, i) => ({ ...x, path: `sources[${i}]` }));
+    check(b, spec.max_value_size ?? -1, "max_value_size", origins, (n) =>
+      n.startsWith("KV_") ? n : `KV_${n}`,
+    );
+  }
+}
+
+interface GraphNode {
+  readonly name: string;
+  readonly owner: DesiredStream | DesiredKv;
+  readonly subjects: readonly string[];
+  readonly mirror?: { name: string; external: boolean };
+  readonly sources: ReadonlyArray<{ name: string; external: boolean; filter?: string }>;
+}
+
+/**
+ * nats-server walks the origins of a stream it creates or updates breadth-first and reports "detected
+ * cycle" (10052) when it reaches a stream a second time, through a mirror, or through a source without a
+ * filter_subject (or one that overlaps the subjects of the stream that sources it), even when there is no
+ * cycle: two paths to one origin (a diamond) are enough (nats-server 2.10 and 2.15, checkStreamCfg). This
+ * follows the server's walk over the manifest's streams and buckets, so the refusal comes at validate time
+ * with an explanation, not halfway through an apply. Real cycles are checkSourceCycles' business.
+ */
+export function checkServerSourceWalk(
+  streams: readonly DesiredStream[],
+  buckets: readonly DesiredKv[],
+  f: Findings,
+): void {
+  const nodes = new Map<string, GraphNode>();
+  for (const s of streams) {
+    const c = s.config;
+    nodes.set(s.name, {
+      name: s.name,
+      owner: s,
+      subjects: c.subjects?.length ? c.subjects : c.mirror || c.sources?.length ? [] : [s.name],
+      ...(c.mirror ? { mirror: { name: c.mirror.name, external: Boolean(c.mirror.external) } } : {}),
+      sources: (c.sources ?? []).map((x) => ({
+        name: x.name,
+        external: Boolean(x.external),
+        ...(x.filter_subject ? { filter: x.filter_subject } : {}),
+      })),
+    });
+  }
+  const kvName = (n: string) => (n.startsWith("KV_") ? n : `KV_${n}`);
+  for (const b of buckets) {
+    const spec = b.spec;
+    const external = (x: { external?: unknown; domain?: unknown }) => Boolean(x.external || x.domain);
+    nodes.set(`KV_${b.name}`, {
+      name: `KV_${b.name}`,
+      owner: b,
+      subjects: spec.mirror ? [] : [`$KV.${b.name}.>`],
+      ...(spec.mirror ? { mirror: { name: kvName(spec.mirror.name), external: external(spec.mirror) } } : {}),
+      // Bucket sources carry subject transforms (jsplan's and the clients'), never a plain filter.
+      sources: (spec.sources ?? []).map((x) => ({ name: kvName(x.name), external: external(x) })),
+    });
+  }
+  for (const start of nodes.values()) {
+    if (!start.mirror && start.sources.length === 0) continue;
+    const toVisit: GraphNode[] = [start];
+    const visited = new Set<string>();
+    let again: string | undefined;
+    while (toVisit.length > 0 && again === undefined) {
+      const node = toVisit.shift()!;
+      visited.add(node.name);
+      for (const src of node.sources) {
+        if (src.external) continue;
+        if (visited.has(src.name)) {
+          const filter = src.filter;
+          if (filter === undefined || node.subjects.some((s) => subjectsCollide(s, filter))) {
+            again = src.name;
+            break;
+          }
+        } else {
+          const next = nodes.get(src.name);
+          if (next) toVisit.push(next);
+        }
+      }
+      if (again === undefined && node.mirror && !node.mirror.external) {
+        if (visited.has(node.mirror.name)) again = node.mirror.name;
+        else {
+          const next = nodes.get(node.mirror.name);
+          if (next) toVisit.push(next);
+        }
+      }
+    }
+    if (again !== undefined) {
+      const owner = start.owner;
+      f.error(
+        owner,
+        start.mirror ? "mirror" : "sources",
+        "source-walk",
+        `following the mirrors and sources of ${start.name}, nats-server reaches ${again} twice and refuses the stream ("detected cycle"), even without a real cycle; take ${again}'s messages through one path only (or give the other source a filter_subject outside the subjects of the stream that sources it)`,
+      );
+    }
+  }
 }

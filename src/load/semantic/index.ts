@@ -4,7 +4,12 @@ import type { DesiredConsumer, DesiredState } from "../../model/desired.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
 import { checkKv, checkObjectStore } from "./bucket-rules.js";
 import { checkConsumer, checkWorkQueue } from "./consumer-rules.js";
-import { checkSourceCycles, checkSubjectOverlaps } from "./cross-resource.js";
+import {
+  checkOriginMessageSizes,
+  checkServerSourceWalk,
+  checkSourceCycles,
+  checkSubjectOverlaps,
+} from "./cross-resource.js";
 import { Findings } from "./report.js";
 import { checkStream } from "./stream-rules.js";
 
@@ -25,6 +30,10 @@ export function checkSemantics(desired: DesiredState): Diagnostic[] {
   for (const b of desired.keyValues) checkKv(b, f);
   for (const b of desired.objectStores) checkObjectStore(b, f);
   checkSubjectOverlaps(desired.streams, [...desired.keyValues, ...desired.objectStores], f);
+  const before = f.list.length;
   checkSourceCycles(desired.streams, f);
+  // The server's own walk also trips over real cycles: report those once, as cycles.
+  if (f.list.length === before) checkServerSourceWalk(desired.streams, desired.keyValues, f);
+  checkOriginMessageSizes(desired.streams, desired.keyValues, f);
   return f.list;
 }

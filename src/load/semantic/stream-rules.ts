@@ -6,6 +6,7 @@ import type { DesiredStream } from "../../model/desired.js";
 import { isSubsetMatch, subjectsCollide } from "../../model/subjects.js";
 import { formatDuration, MS, SECOND } from "../../model/units.js";
 import type { Findings } from "./report.js";
+import { SubjectIndex } from "./subject-index.js";
 
 const MAX_METADATA_BYTES = 128 * 1024;
 const MIRROR_FORBIDDEN = [
@@ -22,21 +23,27 @@ export function checkStream(s: DesiredStream, f: Findings): void {
   if (Buffer.byteLength(s.name) > 255)
     f.error(s, "name", "name-too-long", "a stream name can be at most 255 bytes");
 
-  // Subjects of one stream may not repeat or overlap each other.
+  // Subjects of one stream may not repeat or overlap each other: each is reported once, against the first
+  // earlier one it repeats or overlaps (found with an index: a stream may list thousands of subjects).
   const subjects = c.subjects ?? [];
+  const earlier = new SubjectIndex<string>();
+  const listed = new Set<string>();
   for (let i = 0; i < subjects.length; i++) {
-    for (let j = 0; j < i; j++) {
-      if (subjects[i] === subjects[j]) {
-        f.error(s, `subjects[${i}]`, "subject-duplicate", `subject "${subjects[i]}" is listed twice`);
-      } else if (subjectsCollide(subjects[i]!, subjects[j]!)) {
+    if (listed.has(subjects[i]!)) {
+      f.error(s, `subjects[${i}]`, "subject-duplicate", `subject "${subjects[i]}" is listed twice`);
+    } else {
+      const hit = earlier.firstCollision(subjects[i]!, i);
+      if (hit) {
         f.error(
           s,
           `subjects[${i}]`,
           "subject-overlap-self",
-          `subject "${subjects[i]}" overlaps with "${subjects[j]}" in the same stream; keep the wider one`,
+          `subject "${subjects[i]}" overlaps with "${hit.item}" in the same stream; keep the wider one`,
         );
       }
     }
+    listed.add(subjects[i]!);
+    earlier.add(subjects[i]!, subjects[i]!, i);
     const subj = subjects[i]!;
     if (subj === ">" && (!c.no_ack || (c.num_replicas ?? 1) > 1)) {
       f.error(
