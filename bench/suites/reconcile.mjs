@@ -5,7 +5,10 @@
 //   client script, at its best concurrency) and (b) one info request per stream and consumer at
 //   parallelism 10, the way the Terraform provider reads state;
 // - plan with 10% of the consumers drifted (changed by hand), against the same baselines;
-// - apply correcting that drift, against the bare client sending the same updates.
+// - apply correcting that drift, against the bare client sending the same updates;
+// - at 1,000 streams, plan in sync again across a 2 ms round trip (bench/latency-proxy.mjs), where each
+//   request costs what it costs between machines, against the same two baselines through the same proxy.
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,6 +16,22 @@ import { connect } from "@nats-io/transport-node";
 import { manifestText } from "../generate.mjs";
 import { fmtMs, jsplanBin, median, root, runOnce, timeCommand } from "../lib.mjs";
 import { startBenchServer } from "../server.mjs";
+
+/** bench/latency-proxy.mjs in a child process (the timed commands block this one's event loop). */
+async function startLatencyProxy(targetPort, delayMs) {
+  const child = spawn(
+    process.execPath,
+    [path.join(root, "bench/latency-proxy.mjs"), String(targetPort), String(delayMs)],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const port = await new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.stdout.setEncoding("utf8").once("data", (d) => resolve(Number(String(d).trim())));
+  });
+  return { url: `nats://127.0.0.1:${port}`, stop: () => child.kill() };
+}
 
 const env = { ...process.env, NATS_CONTEXT: "", NATS_URL: "", CI: "1" };
 const label = (size) => `${size.toLocaleString("en")} × 10`;
@@ -171,6 +190,42 @@ export async function run({ runs, sizes }) {
       baselineMedian: perResource,
       ...(size === 1000 ? { goal: "(b) ≥ 3× jsplan", met: perResource >= 3 * planMs } : {}),
     });
+
+    // --- plan across a network: the same, with a 2 ms round trip (a delaying proxy) ---------------------
+    if (size === 1000 || sizes.length === 1) {
+      const proxy = await startLatencyProxy(new URL(url).port, 1);
+      try {
+        const far = proxy.url;
+        const farPlan = timeCommand(
+          process.execPath,
+          [jsplanBin, "plan", manifest, "-s", far, "--detailed-exitcode"],
+          { runs: Math.min(n, 3), env },
+        );
+        const farFloor = median(
+          timeCommand(process.execPath, [path.join(root, "bench/floor-list.mjs"), far, String(floorC)], {
+            runs: Math.min(n, 3),
+            env,
+          }),
+        );
+        const farInfo = median(
+          timeCommand(process.execPath, [path.join(root, "bench/per-resource-info.mjs"), far, "10"], {
+            runs: 1,
+            env,
+          }),
+        );
+        const farMs = median(farPlan);
+        const name = `plan, in sync, ${label(size)}, 2 ms round trip`;
+        rows.push({
+          name,
+          median: farMs,
+          baseline: `(a) list-API floor, concurrency ${floorC}`,
+          baselineMedian: farFloor,
+        });
+        rows.push({ name, median: farMs, baseline: "(b) info per resource, ×10", baselineMedian: farInfo });
+      } finally {
+        proxy.stop();
+      }
+    }
 
     // --- plan and apply with 10% drift -----------------------------------------------------------------
     const bodies = await drift(url, size);
