@@ -1,8 +1,17 @@
 // The entry point: the only place that touches process.exit.
 
 // Everything a command may need but `jsplan --version` does not is imported when used: start-up counts.
+import { jsplanVersion } from "../version.js";
 import type { CliIO, Writer } from "./io.js";
-import { run } from "./run.js";
+
+const argv = process.argv.slice(2);
+// `jsplan --version` alone answers without loading the argument parser (yargs and its text layout are
+// most of the start-up time); anything else, `--version` included, goes through yargs as usual.
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+  process.stdout.write(`${jsplanVersion()}\n`);
+  process.exit(0);
+}
+const { run } = await import("./run.js");
 
 function writer(stream: NodeJS.WriteStream): Writer {
   return {
@@ -50,7 +59,7 @@ const io: CliIO = {
   },
 };
 
-const code = await run(process.argv.slice(2), io);
+const code = await run(argv, io);
 // Let stdout and stderr flush before exiting, so piped output is never cut short (a slow reader leaves
 // writes queued): the callback of an empty write runs once everything written before it went out.
 const drain = (s: NodeJS.WriteStream) => new Promise<void>((resolve) => s.write("", () => resolve()));

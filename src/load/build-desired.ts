@@ -21,14 +21,22 @@ import {
   toStreamSource,
   UnitRangeError,
 } from "./convert.js";
-import { makeOrigin } from "./positions.js";
+import { makeOrigin, type PositionSource } from "./positions.js";
 import type { LoadedDocument } from "./yaml-document.js";
 
 type Raw = Record<string, unknown>;
 
+/** One position source per document, shared by its resources' origins. */
+const sources = new WeakMap<LoadedDocument, PositionSource>();
+
 /** Positions are looked up when a message needs one: for a valid manifest, never. */
 function originOf(doc: LoadedDocument, base: PathSegment[], nameKey: string): Origin {
-  return makeOrigin({ file: doc.file, doc: doc.index, base, nameKey }, () => doc.positions);
+  let source = sources.get(doc);
+  if (!source) {
+    source = () => doc.positions;
+    sources.set(doc, source);
+  }
+  return makeOrigin({ file: doc.file, doc: doc.index, base, nameKey }, source);
 }
 
 /** Paths (JSON pointers) of the resources whose own values failed the schema: they are left out. */
