@@ -109,7 +109,17 @@ for (const line of lines) {
         const peers = [info.cluster?.leader, ...(info.cluster?.replicas ?? []).map((r) => r.name)];
         assert.deepEqual(peers.sort(), cluster.servers.map((s) => s.name).sort());
         const js = jsm.jetstream();
-        const ack = await js.publish("r3.a", "hello");
+        // The stream's own raft group elects its leader after the create is answered; until then a publish
+        // finds no responder (the client says "jetstream is not enabled").
+        let ack: Awaited<ReturnType<typeof js.publish>> | undefined;
+        for (let i = 0; ack === undefined; i++) {
+          try {
+            ack = await js.publish("r3.a", "hello", { msgID: "hello" });
+          } catch (err) {
+            if (i >= 50) throw err;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
         assert.equal(ack.seq, 1);
 
         // A node killed and restarted rejoins, and the stream keeps its 3 peers. (Not a leader: electing a new

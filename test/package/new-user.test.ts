@@ -58,7 +58,9 @@ describe("a new user", { skip: nested ? "inside the nested npm test" : false }, 
 
   it("runs the tests", { timeout: 1_200_000 }, () => {
     const t = sh("npm", ["test"], clone, { JSPLAN_NESTED_TEST: "1" });
-    assert.equal(t.code, 0, t.out.slice(-5000));
+    // The nested output is long: on failure, show the failing tests' names and the end.
+    const failing = t.out.split("\n").filter((l) => /^\s*not ok /.test(l));
+    assert.equal(t.code, 0, `${failing.join("\n")}\n…\n${t.out.slice(-5000)}`);
     assert.match(t.out, /# fail 0/);
   });
 
