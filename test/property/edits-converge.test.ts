@@ -195,6 +195,15 @@ for (const line of serverLines()) {
                   }
                   refusals.sealedReplace++;
                   m = withSealed(m, refused as Set<string>, false);
+                  // With the seals lifted, the plan can meet the refusals that the sealed-create errors hid.
+                  const retrial = await savePlan(server.url, yamlOf(m), dir);
+                  if (!retrial.ok && (LIMITS_ORDER.test(retrial.output) || WQ_ORIGIN.test(retrial.output))) {
+                    ctx.record(`manifest ${i + 1} (edit ${i + 1}, unsealed, refused)`, yamlOf(m));
+                    if (LIMITS_ORDER.test(retrial.output)) refusals.limitsOrder++;
+                    else refusals.workQueueOrigin++;
+                    gen = previous;
+                    continue;
+                  }
                 }
                 await converge(server.url, m, `manifest ${i + 1} (edit ${i + 1})`, dir, ctx, steps);
                 sealed = new Set(
