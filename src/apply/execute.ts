@@ -165,16 +165,18 @@ async function runStep(
 ): Promise<Adjusted> {
   if (change.kind === "consumer")
     return runConsumerStep(change, writer, options, released.has(change.stream!));
-  return runStreamStep(change, writer, options);
+  return runStreamStep(change, writer, options, released);
 }
 
 async function runStreamStep(
   change: Change,
   writer: JetStreamWriter,
   options: ExecuteOptions,
+  released: ReadonlySet<string>,
 ): Promise<Adjusted> {
   const after = change.after as unknown as StreamConfig | null;
   const name = ((change.before ?? change.after) as unknown as StreamConfig).name;
+  const originReleased = released.has(name);
   switch (change.action) {
     case "create":
       return readBack("stream", after!, await writer.createStream(after!), options);
@@ -194,7 +196,7 @@ async function runStreamStep(
         await writer.updateStream(first);
         await writer.waitSettled(name, first.num_replicas ?? 1);
       }
-      const stored = await writer.updateStream(after!);
+      const stored = await writer.updateStream(after!, { originReleased });
       // Scaling or moving a stream elects new leaders; the steps that depend on it (its consumers) and the
       // next plan need it answering again.
       if (moves || scales) await writer.waitSettled(name, after!.num_replicas ?? 1);

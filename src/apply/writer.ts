@@ -64,11 +64,26 @@ export class JetStreamWriter {
     }
   }
 
-  async updateStream(config: StreamConfig): Promise<StreamConfig> {
-    const r = await this.again(`STREAM.INFO.${config.name}`, () =>
-      this.api.request<StreamInfoResponse>(`STREAM.UPDATE.${config.name}`, this.body(updatable(config))),
-    );
-    return r.config;
+  /**
+   * `originReleased`: this apply dropped a mirror or source of the stream. Its hidden consumer on the stream
+   * lingers for about 10 s on 2.10 (see createConsumer), and a consumer_limits change is checked against
+   * it too (10069 "change to limits violates consumers: <its name>"), so that refusal is tried again for
+   * up to 15 s; without a released origin it fails at once.
+   */
+  async updateStream(config: StreamConfig, opts: { originReleased?: boolean } = {}): Promise<StreamConfig> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        const r = await this.again(`STREAM.INFO.${config.name}`, () =>
+          this.api.request<StreamInfoResponse>(`STREAM.UPDATE.${config.name}`, this.body(updatable(config))),
+        );
+        return r.config;
+      } catch (err) {
+        const limits = err instanceof JsApiError && /violates consumers/.test(err.message);
+        if (!limits || !opts.originReleased || Date.now() > deadline || this.#signal?.aborted) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
   }
 
   /**
