@@ -71,16 +71,34 @@ export class JetStreamWriter {
    * up to 15 s; without a released origin it fails at once.
    */
   async updateStream(config: StreamConfig, opts: { originReleased?: boolean } = {}): Promise<StreamConfig> {
+    const r = await this.whileOriginLingers(
+      opts.originReleased,
+      (err) => /violates consumers/.test(err.message),
+      () =>
+        this.again(`STREAM.INFO.${config.name}`, () =>
+          this.api.request<StreamInfoResponse>(`STREAM.UPDATE.${config.name}`, this.body(updatable(config))),
+        ),
+    );
+    return r.config;
+  }
+
+  /**
+   * Sends, and while the server refuses with an error that `lingering` recognises (the hidden consumer of a
+   * mirror or source this apply dropped), sends again every 500 ms for up to 15 s. Without a released
+   * origin such an error is final, and fails at once.
+   */
+  private async whileOriginLingers<T>(
+    originReleased: boolean | undefined,
+    lingering: (err: JsApiError) => boolean,
+    send: () => Promise<T>,
+  ): Promise<T> {
     const deadline = Date.now() + 15_000;
     for (;;) {
       try {
-        const r = await this.again(`STREAM.INFO.${config.name}`, () =>
-          this.api.request<StreamInfoResponse>(`STREAM.UPDATE.${config.name}`, this.body(updatable(config))),
-        );
-        return r.config;
+        return await send();
       } catch (err) {
-        const limits = err instanceof JsApiError && /violates consumers/.test(err.message);
-        if (!limits || !opts.originReleased || Date.now() > deadline || this.#signal?.aborted) throw err;
+        const retry = originReleased && err instanceof JsApiError && lingering(err);
+        if (!retry || Date.now() > deadline || this.#signal?.aborted) throw err;
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
@@ -210,16 +228,11 @@ export class JetStreamWriter {
     config: ConsumerConfig,
     opts: { originReleased?: boolean } = {},
   ): Promise<ConsumerConfig> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      try {
-        return await this.consumerRequest(stream, config, "create");
-      } catch (err) {
-        const clash = err instanceof JsApiError && (err.errCode === 10099 || err.errCode === 10100);
-        if (!clash || !opts.originReleased || Date.now() > deadline || this.#signal?.aborted) throw err;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
+    return this.whileOriginLingers(
+      opts.originReleased,
+      (err) => err.errCode === 10099 || err.errCode === 10100,
+      () => this.consumerRequest(stream, config, "create"),
+    );
   }
 
   async updateConsumer(stream: string, config: ConsumerConfig): Promise<ConsumerConfig> {
