@@ -229,8 +229,13 @@ async function runConsumerStep(
         await writer.createConsumer(stream, after!, { originReleased }),
         options,
       );
-    case "update":
-      return readBack("consumer", after!, await writer.updateConsumer(stream, after!), options);
+    case "update": {
+      const stored = await writer.updateConsumer(stream, after!);
+      // A scaled consumer elects a new raft group; a stream scaled down after it must not meet it mid-way.
+      if (change.diff.some((d) => d.path === "num_replicas"))
+        await writer.waitConsumerSettled(stream, change.name);
+      return readBack("consumer", after!, stored, options);
+    }
     case "replace":
       // When the stream was replaced first, the consumer is already gone with it.
       await ignoreMissing(() => writer.deleteConsumer(stream, change.name));

@@ -188,6 +188,32 @@ export class JetStreamWriter {
     }
   }
 
+  /**
+   * Waits (bounded) until a scaled consumer has a leader and all its replicas are current, so that a stream
+   * scaled down after it does not resize a raft group still in flux. Like waitSettled, a consumer that does
+   * not settle in time is left to the steps after it.
+   */
+  async waitConsumerSettled(stream: string, name: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        const info = await this.api.request<{
+          config?: { num_replicas?: number };
+          cluster?: { leader?: string; replicas?: Array<{ current: boolean }> };
+        }>(`CONSUMER.INFO.${stream}.${name}`, undefined, 2000);
+        if (!info.cluster) return;
+        const peers = info.cluster.replicas ?? [];
+        const wanted = info.config?.num_replicas ?? 0;
+        // A consumer with num_replicas 0 follows its stream's replica count, which is settled elsewhere.
+        const sized = wanted === 0 || peers.length === wanted - 1;
+        if (info.cluster.leader && sized && peers.every((p) => p.current)) return;
+      } catch {
+        // No leader yet: ask again.
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
   private async consumersSettled(stream: string): Promise<boolean> {
     const page = await this.api.request<{
       consumers: Array<{ cluster?: { leader?: string } }> | null;

@@ -33,7 +33,10 @@ const sources = new WeakMap<LoadedDocument, PositionSource>();
 function originOf(doc: LoadedDocument, base: PathSegment[], nameKey: string): Origin {
   let source = sources.get(doc);
   if (!source) {
-    source = () => doc.positions;
+    // Capture the positions, not the document: the document holds the parsed YAML tree, which every
+    // resource's origin would then keep alive for as long as the plan lives (a third of load's memory).
+    const { positions } = doc;
+    source = () => positions;
     sources.set(doc, source);
   }
   return makeOrigin({ file: doc.file, doc: doc.index, base, nameKey }, source);

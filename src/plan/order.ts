@@ -41,6 +41,18 @@ function origins(cfg: StreamConfig | null): string[] {
   return list.filter((s) => !s.external).map((s) => s.name);
 }
 
+function replicasOf(cfg: unknown): number {
+  return Math.max(1, Number((cfg as { num_replicas?: number } | null)?.num_replicas ?? 1));
+}
+
+function scalesDown(s: Acting): boolean {
+  return s.action === "update" && replicasOf(s.after) < replicasOf(s.before);
+}
+
+function changesReplicas(c: Acting): boolean {
+  return c.diff.some((d) => d.path === "num_replicas");
+}
+
 function subjectsOf(cfg: Record<string, unknown> | null, kind: string): string[] {
   if (!cfg) return [];
   if (kind === "consumer") {
@@ -98,6 +110,12 @@ export function orderSteps(changes: readonly Change[], workQueueStreams: Readonl
       // stream: a consumer config is checked against the limits in force (and a value it leaves to the
       // stream's limits is filled from them, or refused in pedantic mode), so one that drops an inherited
       // value must not run while the old limit still holds.
+      before(c, s);
+    } else if (c.action === "update" && scalesDown(s) && changesReplicas(c)) {
+      // A stream scaled down resizes the raft groups of its consumers; a consumer scaled in the same moment
+      // can be lost (nats-server 2.10.27 under load: the consumer stays "missing" from CONSUMER.LIST for good,
+      // with the stream scaled first; never with the consumer scaled first). So the consumer scales down
+      // first, while its stream still has the peers, and apply waits for it to settle.
       before(c, s);
     } else if (s.action !== "delete") {
       before(s, c);

@@ -138,10 +138,20 @@ export async function servedBy(
       const placed = !on || v.peers.every((p) => on.includes(p));
       if (v.leader && v.peers.length === replicas && v.current && !v.reconfiguring && placed) {
         const consumers = await jsApi(nc, `CONSUMER.LIST.${stream}`, { offset: 0 });
-        const list = (consumers.body.consumers ?? []) as Array<{ cluster?: { leader?: string } }>;
+        const list = (consumers.body.consumers ?? []) as Array<{
+          name?: string;
+          cluster?: { leader?: string };
+        }>;
         const missing = (consumers.body.missing as string[] | undefined) ?? [];
         if (consumers.ok && missing.length === 0 && list.every((c) => !c.cluster || c.cluster.leader))
           return v;
+        // Say which consumers keep the stream from counting as served, should the wait time out.
+        last = {
+          ...v,
+          consumers: consumers.ok
+            ? { missing, leaders: Object.fromEntries(list.map((c) => [c.name, c.cluster?.leader ?? null])) }
+            : consumers.error,
+        };
       }
     } catch (e) {
       last = (e as Error).message;
