@@ -2,7 +2,7 @@
 // a result for every step. A failed step stops only the steps that depend on it. An interruption (Ctrl-C)
 // or a lost connection stops new steps from starting; those in flight finish; the rest are not executed.
 
-import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
+import { type ConsumerConfig, localOrigins, type StreamConfig } from "../model/jetstream.js";
 import type { AccountLimits } from "../model/observed.js";
 import type { Change, Plan, Step } from "../model/plan.js";
 import type { Version } from "../model/version.js";
@@ -143,11 +143,7 @@ type Adjusted = NonNullable<StepResult["adjusted"]>;
 
 /** Streams that lose a mirror or source of theirs in this plan (see JetStreamWriter.createConsumer). */
 function releasedOrigins(changes: readonly Change[]): Set<string> {
-  const originsOf = (cfg: unknown) => {
-    const c = cfg as StreamConfig | null;
-    if (!c) return [];
-    return (c.mirror ? [c.mirror] : (c.sources ?? [])).filter((s) => !s.external).map((s) => s.name);
-  };
+  const originsOf = (cfg: unknown) => localOrigins(cfg as StreamConfig | null).map((s) => s.name);
   const out = new Set<string>();
   for (const c of changes) {
     if (c.kind === "consumer" || c.action === "create" || c.action === "no-op") continue;

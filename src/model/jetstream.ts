@@ -136,3 +136,12 @@ export const OWNER_KEY = "jsplan.owner";
 
 /** Metadata keys under this prefix belong to the server (ADR-44 version markers). */
 export const SERVER_METADATA_PREFIX = "_nats.";
+
+/**
+ * A stream's mirror, or its sources, that live on this server: without those of another account or domain
+ * (`external`), which jsplan neither sees nor orders against.
+ */
+export function localOrigins(cfg: StreamConfig | null | undefined): readonly StreamSource[] {
+  if (!cfg) return [];
+  return (cfg.mirror ? [cfg.mirror] : (cfg.sources ?? [])).filter((s) => !s.external);
+}

@@ -3,7 +3,7 @@
 // (consumers before their stream, dependents before their origin), and a stream that gives up subjects
 // before the stream that takes them over. Steps without a path between them may run together.
 
-import type { StreamConfig } from "../model/jetstream.js";
+import { localOrigins, type StreamConfig } from "../model/jetstream.js";
 import type { Change, Step } from "../model/plan.js";
 import { subjectsCollide } from "../model/subjects.js";
 
@@ -36,9 +36,7 @@ function streamOf(c: Change): string {
 }
 
 function origins(cfg: StreamConfig | null): string[] {
-  if (!cfg) return [];
-  const list = cfg.mirror ? [cfg.mirror] : (cfg.sources ?? []);
-  return list.filter((s) => !s.external).map((s) => s.name);
+  return localOrigins(cfg).map((s) => s.name);
 }
 
 function replicasOf(cfg: unknown): number {

@@ -12,7 +12,7 @@ import type {
   Origin,
 } from "../model/desired.js";
 import type { Diagnostic } from "../model/diagnostic.js";
-import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
+import { type ConsumerConfig, localOrigins, type StreamConfig } from "../model/jetstream.js";
 import type { ObservedConsumer, ObservedState, ObservedStream } from "../model/observed.js";
 import {
   type Change,
@@ -603,7 +603,7 @@ function scopeOf(
     if (scope.has(address)) return;
     scope.add(address);
     const cfg = r?.config ?? observed.streams.get(name)?.config;
-    for (const o of cfg?.mirror ? [cfg.mirror] : (cfg?.sources ?? [])) if (!o.external) addStream(o.name);
+    for (const o of localOrigins(cfg)) addStream(o.name);
   };
   for (const t of targets) {
     scope.add(t);

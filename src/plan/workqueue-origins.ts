@@ -7,7 +7,7 @@
 
 import type { DesiredConsumer } from "../model/desired.js";
 import type { Diagnostic } from "../model/diagnostic.js";
-import type { StreamConfig } from "../model/jetstream.js";
+import { localOrigins, type StreamConfig } from "../model/jetstream.js";
 import type { Change } from "../model/plan.js";
 import { subjectsCollide } from "../model/subjects.js";
 import { atLeast, type Version } from "../model/version.js";
@@ -39,11 +39,8 @@ export function checkWorkQueueOrigins(
   if (atLeast(version, "2.14.0")) return [];
   const origins = new Map<string, OriginConsumer[]>();
   for (const s of streams.values()) {
-    const list = s.mirror
-      ? [{ kind: "mirror" as const, src: s.mirror }]
-      : (s.sources ?? []).map((src) => ({ kind: "source" as const, src }));
-    for (const { kind, src } of list) {
-      if (src.external) continue;
+    const kind = s.mirror ? ("mirror" as const) : ("source" as const);
+    for (const src of localOrigins(s)) {
       const filters = src.filter_subject
         ? [src.filter_subject]
         : (src.subject_transforms ?? []).map((t) => t.src || ">");
