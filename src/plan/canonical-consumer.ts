@@ -68,7 +68,15 @@ function nonEmpty<T>(v: readonly T[] | undefined): readonly T[] | undefined {
 
 // Built field by field in key order (no deletes, no re-sorting): this runs for every consumer of the
 // manifest and of the server, twice per plan.
-export function canonicalConsumer(input: ConsumerConfig, ctx: ConsumerContext): ConsumerConfig {
+//
+// `metadata`, when given, stands in for input.metadata (the plan adds its markers this way): a copy of the
+// input with other metadata (`{ ...config, metadata }`) would cost, at 50,000 consumers, about 12 MB that
+// V8 keeps in the old generation until its next full collection, which sets the plan's peak memory.
+export function canonicalConsumer(
+  input: ConsumerConfig,
+  ctx: ConsumerContext,
+  metadata: Readonly<Record<string, string>> | undefined = input.metadata,
+): ConsumerConfig {
   const name = input.durable_name ?? input.name;
   const ack = input.ack_policy || "none";
   const push = Boolean(input.deliver_subject);
@@ -134,7 +142,7 @@ export function canonicalConsumer(input: ConsumerConfig, ctx: ConsumerContext): 
   put("max_expires", set(input.max_expires));
   put("max_waiting", maxWaiting);
   put("mem_storage", set(input.mem_storage));
-  put("metadata", stripServerMetadata(input.metadata));
+  put("metadata", stripServerMetadata(metadata));
   put("name", name);
   put("num_replicas", input.num_replicas ?? 0);
   put("opt_start_seq", set(input.opt_start_seq));

@@ -318,10 +318,7 @@ export function buildPlan(input: PlanInput): PlanOutcome {
       ...(limits ? { streamLimits: limits } : {}),
       ...(observed.limits.max_ack_pending ? { accountMaxAckPending: observed.limits.max_ack_pending } : {}),
     };
-    const after = canonicalConsumer(
-      { ...k.config, metadata: withMarkers(k.config.metadata, owner, k.protect) } as ConsumerConfig,
-      ctx,
-    );
+    const after = canonicalConsumer(k.config, ctx, withMarkers(k.config.metadata, owner, k.protect));
     const obs = observed.consumers.get(k.address);
     const parent = streamChange.get(k.stream);
     if (!obs || parent?.action === "create") {
