@@ -31,6 +31,7 @@ import { canonicalStream } from "./canonical-stream.js";
 import { type Classification, classifyConsumerChange, classifyStreamChange } from "./classify.js";
 import { diffConfigs, jsonEqual, type RawFieldChange } from "./field-diff.js";
 import { orderSteps, targetClosure } from "./order.js";
+import { hiddenConsumerRisks } from "./origin-limits.js";
 import { isProtected, ownership, PROTECT_KEY, withMarkers } from "./ownership.js";
 import { checkBucketSupport, checkConsumerSupport, checkStreamSupport } from "./support.js";
 import { checkWorkQueueOrigins } from "./workqueue-origins.js";
@@ -64,6 +65,9 @@ interface StreamResource {
   readonly origin: Origin;
   readonly source: DesiredStream | DesiredKv | DesiredObjectStore;
 }
+
+const MAY_REFUSE =
+  'the server may refuse this update (10069 "change to limits violates consumers"). If it does, keep the old limits, or remove the mirror or source first';
 
 const STATE_LOSS_CONSUMER =
   "replacing a consumer loses its delivery state (position, pending acknowledgements, redelivery counts)";
@@ -484,6 +488,24 @@ export function buildPlan(input: PlanInput): PlanOutcome {
   for (const o of observed.streams.values()) if (!deleted.has(o.name)) streamsAfter.set(o.name, o.config);
   for (const [name, cfg] of desiredCanon) streamsAfter.set(name, cfg);
   errors.push(...checkWorkQueueOrigins(version, streamsAfter, changes, desiredConsumers));
+  for (const risk of hiddenConsumerRisks(
+    changes,
+    [...observed.streams.values()].map((o) => o.config),
+  )) {
+    const r = wantedByStream.get(risk.stream);
+    if (!r) continue;
+    warnings.push(
+      at(
+        r,
+        "consumer_limits",
+        "warning",
+        "plan.hidden-source-consumers",
+        risk.dependents.length === 1
+          ? `${risk.dependents[0]} mirrors or sources this stream and holds a consumer on it that the server checks against the stricter consumer_limits, but that jsplan cannot read (the server does not list it): ${MAY_REFUSE}`
+          : `${risk.dependents.join(", ")} mirror or source this stream and hold consumers on it that the server checks against the stricter consumer_limits, but that jsplan cannot read (the server does not list them): ${MAY_REFUSE}`,
+      ),
+    );
+  }
 
   if (errors.length > 0) return { diagnostics: sortByPlace([...errors, ...warnings]) };
 

@@ -103,6 +103,35 @@ for (const line of serverLines()) {
     );
 
     serverTest(
+      "consumer_limits set on a sourced stream: the plan warns of the source's hidden consumer, which 2.10 checks (10069)",
+      { line },
+      async (_t, server) => {
+        const m = (limits: string) =>
+          `owner: t\nstreams:\n  - name: O\n    subjects: [o.>]\n${limits}  - name: A\n    sources: [{ name: O }]\n`;
+        await applyOk(server, m(""));
+        // Once a message has come through, the source's consumer on O exists.
+        await publish(server.url, "o.x", 1);
+        for (let i = 0; i < 100 && (await streamInfo(server.url, "A")).state.messages < 1; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const stricter = m("    consumer_limits: { max_ack_pending: 100 }\n");
+        const run = await applyManifest(server, stricter, []);
+        assert.match(
+          run.stdout,
+          /warning: .*stream\.O {2}A mirrors or sources this stream and holds a consumer on it/,
+        );
+        if (line === "2.10") {
+          // The apply reports the refusal; the warning said it might come.
+          assert.equal(run.code, 1, run.stdout + run.stderr);
+          assert.match(run.stdout + run.stderr, /10069/);
+        } else {
+          assert.equal(run.code, 0, run.stdout + run.stderr);
+          assertEmpty(await planOf(server, stricter));
+        }
+      },
+    );
+
+    serverTest(
       "refuses destructive steps without --allow-destroy and touches nothing; does them with it",
       { line },
       async (_t, server) => {
