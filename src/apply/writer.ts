@@ -162,30 +162,23 @@ export class JetStreamWriter {
    * stream that does not settle in time is left to the steps after it, which report what they meet.
    */
   async waitSettled(name: string, replicas: number, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      try {
-        const info = await this.api.request<{
-          cluster?: { leader?: string; replicas?: Array<{ current: boolean }>; desired?: unknown };
-        }>(`STREAM.INFO.${name}`, undefined, 2000);
-        const peers = info.cluster?.replicas ?? [];
-        if (!info.cluster) return;
-        // 2.15 reports a scale or move still in progress as `desired` ("waiting for peer set to settle"), also
-        // after the leader already has its new peers; a placement change before it is gone fails with 10226.
-        if (
-          info.cluster.leader &&
-          info.cluster.desired === undefined &&
-          peers.length === replicas - 1 &&
-          peers.every((p) => p.current)
-        ) {
-          // Its consumers follow the stream's replicas and elect leaders of their own.
-          if (await this.consumersSettled(name)) return;
-        }
-      } catch {
-        // No leader yet: ask again.
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await this.pollUntil(timeoutMs, async () => {
+      const info = await this.api.request<{
+        cluster?: { leader?: string; replicas?: Array<{ current: boolean }>; desired?: unknown };
+      }>(`STREAM.INFO.${name}`, undefined, 2000);
+      if (!info.cluster) return true;
+      const peers = info.cluster.replicas ?? [];
+      // 2.15 reports a scale or move still in progress as `desired` ("waiting for peer set to settle"), also
+      // after the leader already has its new peers; a placement change before it is gone fails with 10226.
+      return (
+        Boolean(info.cluster.leader) &&
+        info.cluster.desired === undefined &&
+        peers.length === replicas - 1 &&
+        peers.every((p) => p.current) &&
+        // Its consumers follow the stream's replicas and elect leaders of their own.
+        (await this.consumersSettled(name))
+      );
+    });
   }
 
   /**
@@ -194,19 +187,30 @@ export class JetStreamWriter {
    * not settle in time is left to the steps after it.
    */
   async waitConsumerSettled(stream: string, name: string, timeoutMs = 30_000): Promise<void> {
+    await this.pollUntil(timeoutMs, async () => {
+      const info = await this.api.request<{
+        config?: { num_replicas?: number };
+        cluster?: { leader?: string; replicas?: Array<{ current: boolean }> };
+      }>(`CONSUMER.INFO.${stream}.${name}`, undefined, 2000);
+      if (!info.cluster) return true;
+      const peers = info.cluster.replicas ?? [];
+      const wanted = info.config?.num_replicas ?? 0;
+      // A consumer with num_replicas 0 follows its stream's replica count, which is settled elsewhere.
+      const sized = wanted === 0 || peers.length === wanted - 1;
+      return Boolean(info.cluster.leader) && sized && peers.every((p) => p.current);
+    });
+  }
+
+  /**
+   * Asks `settled` every 250 ms until it says yes or `timeoutMs` have passed. A request that fails (no
+   * leader yet, a timeout) counts as not yet. Gives up silently: what is not settled is left to the steps
+   * after it, which report what they meet.
+   */
+  private async pollUntil(timeoutMs: number, settled: () => Promise<boolean>): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       try {
-        const info = await this.api.request<{
-          config?: { num_replicas?: number };
-          cluster?: { leader?: string; replicas?: Array<{ current: boolean }> };
-        }>(`CONSUMER.INFO.${stream}.${name}`, undefined, 2000);
-        if (!info.cluster) return;
-        const peers = info.cluster.replicas ?? [];
-        const wanted = info.config?.num_replicas ?? 0;
-        // A consumer with num_replicas 0 follows its stream's replica count, which is settled elsewhere.
-        const sized = wanted === 0 || peers.length === wanted - 1;
-        if (info.cluster.leader && sized && peers.every((p) => p.current)) return;
+        if (await settled()) return;
       } catch {
         // No leader yet: ask again.
       }

@@ -66,8 +66,16 @@ interface StreamResource {
   readonly source: DesiredStream | DesiredKv | DesiredObjectStore;
 }
 
-const MAY_REFUSE =
-  'the server may refuse this update (10069 "change to limits violates consumers"). If it does, keep the old limits, or remove the mirror or source first';
+/** The warning for a stream whose stricter consumer_limits meet the hidden consumers of `dependents`. */
+function hiddenConsumerWarning(dependents: readonly string[]): string {
+  const one = dependents.length === 1;
+  return (
+    `${dependents.join(", ")} ${one ? "mirrors or sources" : "mirror or source"} this stream and ` +
+    `${one ? "holds a consumer" : "hold consumers"} on it that the server checks against the stricter ` +
+    `consumer_limits, but that jsplan cannot read (the server does not list ${one ? "it" : "them"}): ` +
+    'the server may refuse this update (10069 "change to limits violates consumers"). If it does, keep the old limits, or remove the mirror or source first'
+  );
+}
 
 const STATE_LOSS_CONSUMER =
   "replacing a consumer loses its delivery state (position, pending acknowledgements, redelivery counts)";
@@ -500,9 +508,7 @@ export function buildPlan(input: PlanInput): PlanOutcome {
         "consumer_limits",
         "warning",
         "plan.hidden-source-consumers",
-        risk.dependents.length === 1
-          ? `${risk.dependents[0]} mirrors or sources this stream and holds a consumer on it that the server checks against the stricter consumer_limits, but that jsplan cannot read (the server does not list it): ${MAY_REFUSE}`
-          : `${risk.dependents.join(", ")} mirror or source this stream and hold consumers on it that the server checks against the stricter consumer_limits, but that jsplan cannot read (the server does not list them): ${MAY_REFUSE}`,
+        hiddenConsumerWarning(risk.dependents),
       ),
     );
   }

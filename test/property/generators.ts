@@ -1025,13 +1025,13 @@ function fixKv(
   return b;
 }
 
-/** The concrete manifest of a generated one, for case `caseNo`. */
 /**
  * A known gap, not generated: a mirror or source holds a hidden consumer on its origin (CONSUMER.LIST does not
  * show it), and nats-server checks consumer_limits against it too, so lowering an origin's
  * consumer_limits.max_ack_pending below that consumer's fails with 10069 "change to limits violates
  * consumers: JS_SRC_…" (seen on 2.15.1 in `npm run test:deep`). jsplan cannot see that consumer, so it
- * plans an update; consumer_limits on a stream that the manifest mirrors or sources are left out here.
+ * plans an update (with a warning, src/plan/origin-limits.ts); consumer_limits on a stream that the manifest
+ * mirrors or sources are left out here.
  */
 function leaveOriginsWithoutConsumerLimits(streams: Obj[]): void {
   const origins = new Set<string>();
@@ -1042,6 +1042,7 @@ function leaveOriginsWithoutConsumerLimits(streams: Obj[]): void {
   for (const s of streams) if (origins.has(s.name as string)) delete s.consumer_limits;
 }
 
+/** The concrete manifest of a generated one, for case `caseNo`. */
 export function toManifest(g: GenManifest, f: Features, caseNo: number): Obj {
   const n = namesOf(caseNo);
   const streams: Obj[] = [];
