@@ -107,7 +107,7 @@ async function hintFor(
       };
     case 10069:
       return {
-        hint: "an existing consumer exceeds the new consumer_limits; lower that consumer's limits first",
+        hint: "an existing consumer exceeds the new consumer_limits; lower that consumer's limits first. The server also counts the consumers that streams mirroring or sourcing this one read with, which no listing shows: if the named consumer is not one of the stream's, keep the old limits, or remove the mirror or source first",
       };
     default:
       return {};

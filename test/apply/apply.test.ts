@@ -124,6 +124,7 @@ for (const line of serverLines()) {
           // The apply reports the refusal; the warning said it might come.
           assert.equal(run.code, 1, run.stdout + run.stderr);
           assert.match(run.stdout + run.stderr, /10069/);
+          assert.match(run.stderr, /hint: .*streams mirroring or sourcing this one/);
         } else {
           assert.equal(run.code, 0, run.stdout + run.stderr);
           assertEmpty(await planOf(server, stricter));
