@@ -1,21 +1,22 @@
 // Manifest values (human units, jsplan-only keys) → wire configs (nanoseconds, bytes, server field names).
 // Runs on values the schema has accepted; a unit that fails to parse here is out of range (UnitRangeError).
 
-import type { KvSourceSpec } from "../model/desired.js";
+import { CONSUMER_FIELDS, STREAM_FIELDS } from "../jetstream/fields/index.js";
+import type { FieldTable, FieldUnit } from "../jetstream/fields/row.js";
 import type { ConsumerConfig, StreamConfig, StreamSource } from "../model/jetstream.js";
 import { parseDuration, parseSize } from "../model/units.js";
 
 type Raw = Record<string, unknown>;
 
-const STREAM_DURATIONS = ["max_age", "duplicate_window", "subject_delete_marker_ttl"] as const;
-const STREAM_SIZES = ["max_bytes", "max_msg_size"] as const;
-const CONSUMER_DURATIONS = [
-  "ack_wait",
-  "idle_heartbeat",
-  "max_expires",
-  "inactive_threshold",
-  "priority_timeout",
-] as const;
+const withUnit = (table: FieldTable, unit: FieldUnit) =>
+  table.where((r) => r.unit === unit).map((r) => r.name);
+const STREAM_DURATIONS = withUnit(STREAM_FIELDS, "duration");
+const STREAM_SIZES = withUnit(STREAM_FIELDS, "size");
+/** Mappings with fields of their own units (consumer_limits). */
+const STREAM_NESTED = STREAM_FIELDS.where((r) => r.nested !== undefined);
+const CONSUMER_DURATIONS = withUnit(CONSUMER_FIELDS, "duration");
+const CONSUMER_SIZES = withUnit(CONSUMER_FIELDS, "size");
+const CONSUMER_DURATION_LISTS = withUnit(CONSUMER_FIELDS, "durations");
 
 /** Keys of a manifest stream that are jsplan's own and never reach the server. */
 export const STREAM_JSPLAN_KEYS = new Set(["protect", "consumers"]);
@@ -61,9 +62,16 @@ export function toStreamConfig(raw: Raw): StreamConfig {
   }
   for (const k of STREAM_DURATIONS) if (out[k] !== undefined) out[k] = duration(out[k], k);
   for (const k of STREAM_SIZES) if (out[k] !== undefined) out[k] = size(out[k], k);
-  const limits = out.consumer_limits as Raw | undefined;
-  if (limits?.inactive_threshold !== undefined)
-    limits.inactive_threshold = duration(limits.inactive_threshold, "consumer_limits.inactive_threshold");
+  for (const r of STREAM_NESTED) {
+    const inner = out[r.name] as Raw | undefined;
+    if (!inner) continue;
+    for (const n of r.nested!) {
+      const path = `${r.name}.${n.name}`;
+      if (inner[n.name] === undefined) continue;
+      if (n.unit === "duration") inner[n.name] = duration(inner[n.name], path);
+      else if (n.unit === "size") inner[n.name] = size(inner[n.name], path);
+    }
+  }
   if (out.mirror) out.mirror = toStreamSource(out.mirror as Raw);
   if (Array.isArray(out.sources)) out.sources = (out.sources as Raw[]).map(toStreamSource);
   return out as unknown as StreamConfig;
@@ -89,17 +97,13 @@ export function toConsumerConfig(raw: Raw): ConsumerConfig {
     out[k] = clone(v);
   }
   for (const k of CONSUMER_DURATIONS) if (out[k] !== undefined) out[k] = duration(out[k], k);
-  if (out.max_bytes !== undefined) out.max_bytes = size(out.max_bytes, "max_bytes");
-  if (Array.isArray(out.backoff))
-    out.backoff = (out.backoff as unknown[]).map((v, i) => duration(v, `backoff[${i}]`));
+  for (const k of CONSUMER_SIZES) if (out[k] !== undefined) out[k] = size(out[k], k);
+  for (const k of CONSUMER_DURATION_LISTS)
+    if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).map((v, i) => duration(v, `${k}[${i}]`));
   if (typeof out.sample_freq === "number") out.sample_freq = `${out.sample_freq}%`;
   // jsplan consumers are durable: the server wants the durable name in both fields.
   out.durable_name = out.name;
   return out as unknown as ConsumerConfig;
-}
-
-export function toKvSource(raw: Raw): KvSourceSpec {
-  return clone(raw) as unknown as KvSourceSpec;
 }
 
 export function convertBucketUnits(raw: Raw, durations: readonly string[], sizes: readonly string[]): Raw {

@@ -3,8 +3,8 @@
 // independent of any manifest.
 
 import { createHash } from "node:crypto";
+import { stripServerMetadata } from "../jetstream/metadata.js";
 import type { ObservedState } from "../model/observed.js";
-import { stripServerMetadata } from "./metadata.js";
 
 export const ABSENT = "absent";
 

@@ -2,6 +2,22 @@
 // client library. Every decision it makes is written into the plan (reasons, blocked steps, unmanaged
 // resources), so that renderers and apply need nothing else.
 
+import { alignConsumer, alignStream } from "../jetstream/align.js";
+import {
+  adoptKvClientChoices,
+  bucketAddressOf,
+  kvStreamConfig,
+  objectStoreStreamConfig,
+} from "../jetstream/buckets.js";
+import { type ConsumerContext, canonicalConsumer } from "../jetstream/canonical-consumer.js";
+import { canonicalStream } from "../jetstream/canonical-stream.js";
+import type { Classification } from "../jetstream/classify-common.js";
+import { classifyConsumerChange } from "../jetstream/classify-consumer.js";
+import { classifyStreamChange } from "../jetstream/classify-stream.js";
+import { diffConfigs, jsonEqual, type RawFieldChange } from "../jetstream/field-diff.js";
+import { isProtected, ownership, PROTECT_KEY, withMarkers } from "../jetstream/ownership.js";
+import { sortKeys } from "../jetstream/sort-keys.js";
+import { checkBucketSupport, checkConsumerSupport, checkStreamSupport } from "../jetstream/support.js";
 import type { ResourceKind } from "../model/address.js";
 import type {
   DesiredConsumer,
@@ -24,16 +40,8 @@ import {
   type WireConfig,
 } from "../model/plan.js";
 import { parseVersion } from "../model/version.js";
-import { alignConsumer, alignStream } from "./align.js";
-import { adoptKvClientChoices, bucketAddressOf, kvStreamConfig, objectStoreStreamConfig } from "./buckets.js";
-import { type ConsumerContext, canonicalConsumer, sortKeys } from "./canonical-consumer.js";
-import { canonicalStream } from "./canonical-stream.js";
-import { type Classification, classifyConsumerChange, classifyStreamChange } from "./classify.js";
-import { diffConfigs, jsonEqual, type RawFieldChange } from "./field-diff.js";
 import { orderSteps, targetClosure } from "./order.js";
 import { hiddenConsumerRisks } from "./origin-limits.js";
-import { isProtected, ownership, PROTECT_KEY, withMarkers } from "./ownership.js";
-import { checkBucketSupport, checkConsumerSupport, checkStreamSupport } from "./support.js";
 import { checkWorkQueueOrigins } from "./workqueue-origins.js";
 
 export interface PlanInput {

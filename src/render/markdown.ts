@@ -26,12 +26,13 @@ function details(c: Change): string {
   const lines: string[] = [];
   if (c.action === "create") {
     for (const [k, v] of Object.entries(c.after))
-      if (isShownOnCreate(c.kind, k, v)) lines.push(`+ ${displayPath(c.kind, k)}: ${formatValue(k, v)}`);
+      if (isShownOnCreate(c.kind, k, v))
+        lines.push(`+ ${displayPath(c.kind, k)}: ${formatValue(c.kind, k, v)}`);
   } else if (c.action === "update" || c.action === "replace") {
     for (const d of c.diff) {
       const mark = d.forces_replace ? "!" : "~";
       lines.push(
-        `${mark} ${displayPath(c.kind, d.path)}: ${formatValue(d.path, d.before)} → ${formatValue(d.path, d.after)}${d.forces_replace ? "   # forces replacement" : ""}`,
+        `${mark} ${displayPath(c.kind, d.path)}: ${formatValue(c.kind, d.path, d.before)} → ${formatValue(c.kind, d.path, d.after)}${d.forces_replace ? "   # forces replacement" : ""}`,
       );
     }
   }

@@ -52,11 +52,11 @@ export function renderChange(c: Change, style: Style): string {
     const entries = Object.entries(c.after).filter(([k, v]) => isShownOnCreate(c.kind, k, v));
     const width = Math.max(0, ...entries.map(([k]) => displayPath(c.kind, k).length));
     for (const [k, v] of entries)
-      lines.push(`${pad}${`${displayPath(c.kind, k)}:`.padEnd(width + 2)}${formatValue(k, v)}`);
+      lines.push(`${pad}${`${displayPath(c.kind, k)}:`.padEnd(width + 2)}${formatValue(c.kind, k, v)}`);
   } else if (c.action === "update" || c.action === "replace") {
     const width = Math.max(0, ...c.diff.map((d) => displayPath(c.kind, d.path).length));
     for (const d of c.diff) {
-      let line = `${pad}${`${displayPath(c.kind, d.path)}:`.padEnd(width + 2)}${formatValue(d.path, d.before)} → ${formatValue(d.path, d.after)}`;
+      let line = `${pad}${`${displayPath(c.kind, d.path)}:`.padEnd(width + 2)}${formatValue(c.kind, d.path, d.before)} → ${formatValue(c.kind, d.path, d.after)}`;
       if (d.forces_replace) line += style.red(`   # forces replacement${d.reason ? `: ${d.reason}` : ""}`);
       else if (d.reason) line += style.dim(`   # ${d.reason}`);
       lines.push(line);

@@ -7,12 +7,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import { canonicalConsumer } from "../../src/jetstream/canonical-consumer.js";
+import { canonicalStream } from "../../src/jetstream/canonical-stream.js";
 import { loadSources } from "../../src/load/load.js";
 import type { ConsumerConfig, StreamConfig } from "../../src/model/jetstream.js";
 import type { Plan } from "../../src/model/plan.js";
 import { parseVersion } from "../../src/model/version.js";
-import { canonicalConsumer } from "../../src/plan/canonical-consumer.js";
-import { canonicalStream } from "../../src/plan/canonical-stream.js";
 import { buildPlan } from "../../src/plan/plan.js";
 import { renderPlanMarkdown } from "../../src/render/markdown.js";
 import { PLAIN } from "../../src/render/style.js";

@@ -6,14 +6,12 @@ import type { DesiredConsumer, DesiredKv, DesiredObjectStore, DesiredStream } fr
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { StreamConfig } from "../model/jetstream.js";
 import { atLeast, type Version } from "../model/version.js";
-import { STREAM_FIELD_VERSIONS } from "./canonical-stream.js";
+import { CONSUMER_FIELDS } from "./fields/consumer.js";
+import { type FieldRow, isSet } from "./fields/row.js";
+import { STREAM_FIELDS } from "./fields/stream.js";
 
-const CONSUMER_FIELD_VERSIONS: Readonly<Record<string, string>> = {
-  pause_until: "2.11.0",
-  priority_groups: "2.11.0",
-  priority_policy: "2.11.0",
-  priority_timeout: "2.11.0",
-};
+const NEWER_STREAM_FIELDS = STREAM_FIELDS.where((r) => r.since !== undefined);
+const NEWER_CONSUMER_FIELDS = CONSUMER_FIELDS.where((r) => r.since !== undefined);
 
 function unsupported(
   resource: DesiredStream | DesiredConsumer,
@@ -32,14 +30,20 @@ function unsupported(
   };
 }
 
-const set = (v: unknown) => v !== undefined && v !== false && v !== 0 && v !== "" && v !== "default";
+/** Errors for the fields of `rows` that `config` sets and the server is too old for. */
+function newerFields(
+  resource: DesiredStream | DesiredConsumer,
+  rows: readonly FieldRow[],
+  version: Version,
+): Diagnostic[] {
+  const c = resource.config as unknown as Record<string, unknown>;
+  return rows
+    .filter((r) => isSet(r, c[r.name]) && !atLeast(version, r.since!))
+    .map((r) => unsupported(resource, r.name, r.name, r.since!, version));
+}
 
 export function checkStreamSupport(s: DesiredStream, version: Version, clustered: boolean): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const c = s.config as unknown as Record<string, unknown>;
-  for (const [field, since] of Object.entries(STREAM_FIELD_VERSIONS)) {
-    if (set(c[field]) && !atLeast(version, since)) out.push(unsupported(s, field, field, since, version));
-  }
+  const out = newerFields(s, NEWER_STREAM_FIELDS, version);
   const sources = s.config.mirror
     ? [["mirror", s.config.mirror] as const]
     : (s.config.sources ?? []).map((x, i) => [`sources[${i}]`, x] as const);
@@ -61,13 +65,7 @@ export function checkStreamSupport(s: DesiredStream, version: Version, clustered
 }
 
 export function checkConsumerSupport(k: DesiredConsumer, version: Version, clustered: boolean): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const c = k.config as unknown as Record<string, unknown>;
-  for (const [field, since] of Object.entries(CONSUMER_FIELD_VERSIONS)) {
-    if (set(c[field]) && !(field === "priority_policy" && c[field] === "none") && !atLeast(version, since)) {
-      out.push(unsupported(k, field, field, since, version));
-    }
-  }
+  const out = newerFields(k, NEWER_CONSUMER_FIELDS, version);
   if (k.config.priority_policy === "prioritized" && !atLeast(version, "2.12.0")) {
     out.push(unsupported(k, "priority_policy", "priority_policy: prioritized", "2.12.0", version));
   }

@@ -4,7 +4,7 @@
 // is empty, and an update for another field does not rewrite (or, for placement tags, move) anything.
 
 import type { ConsumerConfig, StreamConfig, StreamSource } from "../model/jetstream.js";
-import { sortKeys } from "./canonical-consumer.js";
+import { sortKeys } from "./sort-keys.js";
 
 function sameSet(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
   if (!a || !b || a.length !== b.length) return false;

@@ -3,10 +3,10 @@
 // "unset" left out. Verified against nats-server 2.10.27 and 2.15.1 (docs/internals/server-behaviour-streams.md).
 
 import type { StreamConfig, StreamSource } from "../model/jetstream.js";
-import { MINUTE } from "../model/units.js";
 import { atLeast, type Version } from "../model/version.js";
-import { sortKeys } from "./canonical-consumer.js";
+import { STREAM_FIELDS } from "./fields/stream.js";
 import { stripServerMetadata } from "./metadata.js";
+import { sortKeys } from "./sort-keys.js";
 
 export interface StreamContext {
   readonly version: Version;
@@ -18,63 +18,24 @@ export interface StreamContext {
 }
 
 /** The server fills duplicate_window with min(2m, max_age) unless its own limit is lower. */
-const DEFAULT_DUPLICATE_WINDOW = 2 * MINUTE;
+const DEFAULT_DUPLICATE_WINDOW = STREAM_FIELDS.row("duplicate_window")!.default as number;
 
-const UNLIMITED_BY_DEFAULT = [
-  "max_consumers",
-  "max_msgs",
-  "max_bytes",
-  "max_msgs_per_subject",
-  "max_msg_size",
-] as const;
-
-/** Fields left out when false, zero or empty, as the server does. */
-const ZERO_MEANS_UNSET = [
-  "description",
-  "discard_new_per_subject",
-  "no_ack",
-  "sealed",
-  "deny_delete",
-  "deny_purge",
-  "allow_rollup_hdrs",
-  "allow_direct",
-  "mirror_direct",
-  "first_seq",
-  "allow_msg_ttl",
-  "subject_delete_marker_ttl",
-  "allow_msg_counter",
-  "allow_atomic",
-  "allow_msg_schedules",
-  "allow_batched",
-] as const;
-
-/** Stream fields and the server version that introduced them (for 2.10, our oldest, nothing is listed). */
-export const STREAM_FIELD_VERSIONS: Readonly<Record<string, string>> = {
-  allow_msg_ttl: "2.11.0",
-  subject_delete_marker_ttl: "2.11.0",
-  allow_msg_counter: "2.12.0",
-  allow_atomic: "2.12.0",
-  allow_msg_schedules: "2.12.0",
-  persist_mode: "2.12.0",
-  allow_batched: "2.14.0",
-};
+/** Fields newer than 2.10, our oldest server: left out for a server that does not know them. */
+const VERSIONED = STREAM_FIELDS.where((r) => r.since !== undefined);
+const DEFAULTED = STREAM_FIELDS.where((r) => r.fill === "default");
+const UNLIMITED = STREAM_FIELDS.where((r) => r.fill === "unlimited");
+/** Fields left out when false, zero, empty or their default, as the server does. */
+const OMITTED = STREAM_FIELDS.where((r) => r.fill === "omit");
 
 export function canonicalStream(input: StreamConfig, ctx: StreamContext): StreamConfig {
   const c: Record<string, unknown> = { ...input };
   const v = ctx.version;
-  for (const [field, since] of Object.entries(STREAM_FIELD_VERSIONS)) if (!atLeast(v, since)) delete c[field];
-
-  c.retention = input.retention || "limits";
-  c.discard = input.discard || "old";
-  c.storage = input.storage || "file";
-  c.compression = input.compression || "none";
-  c.num_replicas = input.num_replicas || 1;
-  c.max_age = input.max_age || 0;
-  for (const k of UNLIMITED_BY_DEFAULT) {
-    const n = c[k] as number | undefined;
-    c[k] = !n || n < -1 ? -1 : n;
+  for (const r of VERSIONED) if (!atLeast(v, r.since!)) delete c[r.name];
+  for (const r of DEFAULTED) c[r.name] = c[r.name] || r.default;
+  for (const r of UNLIMITED) {
+    const n = c[r.name] as number | undefined;
+    c[r.name] = !n || n < -1 ? -1 : n;
   }
-  if (c.persist_mode === "default" || c.persist_mode === "") delete c.persist_mode;
 
   const mirror = input.mirror ? canonicalSource(input.mirror) : undefined;
   const sources = (input.sources ?? []).map(canonicalSource);
@@ -152,7 +113,7 @@ export function canonicalStream(input: StreamConfig, ctx: StreamContext): Stream
   if (metadata) c.metadata = metadata;
   else delete c.metadata;
 
-  for (const k of ZERO_MEANS_UNSET) if (!c[k]) delete c[k];
+  for (const r of OMITTED) if (!c[r.name] || c[r.name] === r.default) delete c[r.name];
   return sortKeys(c) as unknown as StreamConfig;
 }
 
