@@ -4,7 +4,8 @@
 
 import type { ResourceKind } from "./address.js";
 
-export const PLAN_FORMAT_VERSION = "1.0";
+/** 1.1 added `reason_details` to changes and `code` and `path` to warnings. */
+export const PLAN_FORMAT_VERSION = "1.1";
 
 export type Action = "create" | "update" | "replace" | "delete" | "no-op";
 
@@ -17,6 +18,16 @@ export interface FieldChange {
   readonly forces_replace: boolean;
   /** Why it forces a replacement, or why it changes at all when the manifest does not say (e.g. adoption). */
   readonly reason?: string;
+}
+
+/**
+ * Why a change happens: a stable `code` (renderers and tools switch on it), the field it is about, when it
+ * is about one, and the text for people.
+ */
+export interface Reason {
+  readonly code: string;
+  readonly path?: string;
+  readonly message: string;
 }
 
 /** Configs as the server holds them, in wire units (nanoseconds, bytes), without server-owned metadata. */
@@ -33,8 +44,10 @@ interface ChangeBase {
   readonly destructive: boolean;
   /** `protect: true` forbids this destructive step: it is shown, and apply refuses it. */
   readonly blocked: boolean;
-  /** Why this action: forced fields, adoption, cascade from a replaced stream, ownership. */
+  /** Why this action: forced fields, adoption, cascade from a replaced stream, ownership (the messages). */
   readonly reasons: readonly string[];
+  /** The same reasons with their codes (`field-forces-replace`, `adopt`, …), in the same order. */
+  readonly reason_details: readonly Reason[];
   readonly diff: readonly FieldChange[];
   readonly before: WireConfig | null;
   readonly after: WireConfig | null;
@@ -105,7 +118,11 @@ export interface PlanSummary {
 
 export interface PlanDiagnostic {
   readonly severity: "error" | "warning";
+  /** A stable code (`plan.compression`, `semantic.inactive-durable`, …). */
+  readonly code: string;
   readonly address: string | null;
+  /** The field the diagnostic is about, when it is about one. */
+  readonly path: string | null;
   readonly file: string | null;
   readonly line: number | null;
   readonly column: number | null;
@@ -137,8 +154,4 @@ export interface SavedPlan extends Plan {
     /** Per step address: a fingerprint of the resource's state when planned ("absent" when it did not exist). */
     readonly fingerprints: Readonly<Record<string, string>>;
   };
-}
-
-export function hasChanges(plan: Plan): boolean {
-  return plan.steps.length > 0;
 }

@@ -1,7 +1,7 @@
 // The plan as text, Terraform-style: a block per resource that changes, field lines in human units,
 // unchanged fields hidden, and a last line that scripts may read. A pure function of the plan JSON.
 
-import type { Change, Plan } from "../model/plan.js";
+import type { Change, Plan, Reason } from "../model/plan.js";
 import { formatBytesApprox } from "../model/units.js";
 import type { Style } from "./style.js";
 import { displayPath, formatValue, isShownOnCreate } from "./values.js";
@@ -65,11 +65,10 @@ export function renderChange(c: Change, style: Style): string {
     if (hidden > 0)
       lines.push(style.dim(`${pad}(${hidden} unchanged field${hidden === 1 ? "" : "s"} hidden)`));
   }
-  for (const r of c.reasons) {
-    if (c.action === "replace" && c.diff.some((d) => d.forces_replace && r.startsWith(`${d.path}:`)))
-      continue;
-    lines.push(style.dim(`${pad}# ${r}`));
-  }
+  // A field that forces the replace already says why on its own line.
+  const shown = (r: Reason) =>
+    !(r.code === "field-forces-replace" && c.diff.some((d) => d.forces_replace && d.path === r.path));
+  for (const r of c.reason_details) if (shown(r)) lines.push(style.dim(`${pad}# ${r.message}`));
   const loss = lossLine(c);
   if (loss) lines.push(style.red(`${pad}# ${loss}`));
 

@@ -1,0 +1,44 @@
+// Phase: checks across the planned changes, against the streams as they will be after the apply.
+
+import type { StreamConfig } from "../model/jetstream.js";
+import type { PlanContext } from "./context.js";
+import { at } from "./diagnostics.js";
+import { message } from "./messages.js";
+import { hiddenConsumerRisks } from "./origin-limits.js";
+import { checkWorkQueueOrigins } from "./workqueue-origins.js";
+
+export function checkAcross(ctx: PlanContext): void {
+  ctx.errors.push(
+    ...checkWorkQueueOrigins(ctx.version, streamsAfter(ctx), ctx.changes, ctx.desiredConsumers),
+  );
+  const live = [...ctx.observed.streams.values()].map((o) => o.config);
+  for (const risk of hiddenConsumerRisks(ctx.changes, live)) {
+    const r = ctx.wantedByStream.get(risk.stream);
+    if (!r) continue;
+    ctx.warnings.push(
+      at(
+        r,
+        "consumer_limits",
+        "warning",
+        "plan.hidden-source-consumers",
+        message.hiddenSourceConsumers(risk.dependents),
+      ),
+    );
+  }
+}
+
+/**
+ * The streams as they will be: live ones that stay, with the manifest's configs (a mirror or source that a
+ * deleted stream or an update drops holds nothing once orderSteps has run it first).
+ */
+function streamsAfter(ctx: PlanContext): Map<string, StreamConfig> {
+  const deleted = new Set(
+    ctx.changes
+      .filter((c) => c.kind !== "consumer" && c.action === "delete" && !c.blocked)
+      .map((c) => String(c.before?.name ?? c.name)),
+  );
+  const out = new Map<string, StreamConfig>();
+  for (const o of ctx.observed.streams.values()) if (!deleted.has(o.name)) out.set(o.name, o.config);
+  for (const [name, cfg] of ctx.desiredCanon) out.set(name, cfg);
+  return out;
+}

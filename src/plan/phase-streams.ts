@@ -1,0 +1,104 @@
+// Phase: the streams, KV buckets and object stores of the manifest, each against its live stream.
+
+import { alignStream } from "../jetstream/align.js";
+import { classifyStreamChange } from "../jetstream/classify-stream.js";
+import { ownership } from "../jetstream/ownership.js";
+import { consumerAddress } from "../model/address.js";
+import type { StreamConfig } from "../model/jetstream.js";
+import type { ObservedStream } from "../model/observed.js";
+import type { Change, Reason } from "../model/plan.js";
+import { compare, createChange, destructive, lossOf, protection } from "./changes.js";
+import type { PlanContext } from "./context.js";
+import { at, ownerConflict } from "./diagnostics.js";
+import { message, reason } from "./messages.js";
+import type { StreamResource } from "./resources.js";
+
+export function planStreams(ctx: PlanContext): void {
+  for (const r of ctx.wanted) {
+    if (!ctx.inScope(r.address)) continue;
+    const change = planStream(ctx, r);
+    if (!change) continue;
+    ctx.changes.push(change);
+    ctx.streamChange.set(r.streamName, change);
+  }
+}
+
+/** The change for one stream of the manifest, or undefined (with an error) when it cannot be planned. */
+function planStream(ctx: PlanContext, r: StreamResource): Change | undefined {
+  const down = ctx.unavailable.get(r.streamName);
+  if (down) {
+    ctx.errors.push(
+      at(r, "", "error", "plan.unavailable", message.streamUnavailable(r.streamName, down.reason)),
+    );
+    return undefined;
+  }
+  const after = ctx.desiredCanon.get(r.streamName)!;
+  const obs = ctx.observed.streams.get(r.streamName);
+  if (!obs) {
+    if (after.sealed) {
+      ctx.errors.push(at(r, "sealed", "error", "plan.sealed-create", message.sealedCreate));
+      return undefined;
+    }
+    return createChange(r, after);
+  }
+  const own = ownership(obs.config.metadata, ctx.owner);
+  if (own.kind === "other") {
+    ctx.errors.push(ownerConflict(r, own.owner, ctx.owner));
+    return undefined;
+  }
+  const before = ctx.observedCanon(obs);
+  const change = compareStream(ctx, r, obs, before, alignStream(after, before), own.kind === "unmarked");
+  if (change.diff.some((d) => d.path === "compression")) {
+    ctx.warnings.push(
+      at(r, r.kind === "stream" ? "compression" : "", "warning", "plan.compression", message.compression),
+    );
+  }
+  if (change.action !== "replace") return change;
+  if (change.after?.sealed) {
+    // A replace creates the stream again, and the server refuses to create a sealed stream.
+    ctx.errors.push(at(r, "sealed", "error", "plan.sealed-create", message.sealedReplace(change.reasons)));
+    return undefined;
+  }
+  return replaced(ctx, r, obs, change);
+}
+
+function compareStream(
+  ctx: PlanContext,
+  r: StreamResource,
+  obs: ObservedStream,
+  before: StreamConfig,
+  after: StreamConfig,
+  unmarked: boolean,
+): Change {
+  const live = ctx.consumersOf.get(r.streamName) ?? [];
+  const holds = (f: "max_ack_pending" | "inactive_threshold") =>
+    live.some((c) => Boolean(c.config[f]) && c.config[f] !== -1);
+  const cls = {
+    version: ctx.version,
+    before,
+    after,
+    ...(obs.state?.first_seq !== undefined ? { firstSeq: obs.state.first_seq } : {}),
+    consumersHold: {
+      max_ack_pending: holds("max_ack_pending"),
+      inactive_threshold: holds("inactive_threshold"),
+    },
+  };
+  return compare(r, before, after, (ch) => classifyStreamChange(ch, cls), unmarked ? ctx.owner : undefined);
+}
+
+/** A replace deletes the stream with its consumers: say which come back and which are lost for good. */
+function replaced(ctx: PlanContext, r: StreamResource, obs: ObservedStream, change: Change): Change {
+  const live = ctx.consumersOf.get(r.streamName) ?? [];
+  const lost = live
+    .filter((c) => !ctx.desiredConsumers.has(consumerAddress(r.streamName, c.name)))
+    .map((c) => c.name);
+  const extra: Reason[] = [];
+  if (live.length > 0) extra.push(reason.replaceDeletesConsumers(live.length));
+  if (lost.length > 0) extra.push(reason.consumersLost(lost));
+  return destructive(
+    change,
+    protection(r.protect, obs.config.metadata),
+    { ...lossOf(obs), consumers: live.map((c) => c.name) },
+    extra,
+  );
+}
