@@ -27,8 +27,10 @@ const UNLIMITED = STREAM_FIELDS.where((r) => r.fill === "unlimited");
 /** Fields left out when false, zero, empty or their default, as the server does. */
 const OMITTED = STREAM_FIELDS.where((r) => r.fill === "omit");
 
+type Draft = Record<string, unknown>;
+
 export function canonicalStream(input: StreamConfig, ctx: StreamContext): StreamConfig {
-  const c: Record<string, unknown> = { ...input };
+  const c: Draft = { ...input };
   const v = ctx.version;
   for (const r of VERSIONED) if (!atLeast(v, r.since!)) delete c[r.name];
   for (const r of DEFAULTED) c[r.name] = c[r.name] || r.default;
@@ -36,21 +38,33 @@ export function canonicalStream(input: StreamConfig, ctx: StreamContext): Stream
     const n = c[r.name] as number | undefined;
     c[r.name] = !n || n < -1 ? -1 : n;
   }
+  const origins = originsAndSubjects(c, input);
+  forcedFlags(c);
+  duplicateWindow(c, origins, ctx);
+  nestedSettings(c, input);
+  for (const r of OMITTED) if (!c[r.name] || c[r.name] === r.default) delete c[r.name];
+  return sortKeys(c) as unknown as StreamConfig;
+}
 
+/** Mirror and sources in canonical form; the subjects the server gives a stream that names none. */
+function originsAndSubjects(c: Draft, input: StreamConfig): { mirror: boolean; sources: number } {
   const mirror = input.mirror ? canonicalSource(input.mirror) : undefined;
   const sources = (input.sources ?? []).map(canonicalSource);
   if (mirror) c.mirror = mirror;
   else delete c.mirror;
   if (sources.length > 0) c.sources = sources;
   else delete c.sources;
-
   if (mirror) delete c.subjects;
   else if (!input.subjects?.length) {
     if (sources.length === 0) c.subjects = [input.name];
     else delete c.subjects;
   }
+  return { mirror: mirror !== undefined, sources: sources.length };
+}
 
-  // Sealing makes the server set five other fields, whatever the request says.
+/** Flags the server sets because of others, whatever the request says. */
+function forcedFlags(c: Draft): void {
+  // Sealing makes the server set five other fields.
   if (c.sealed) {
     c.max_age = 0;
     c.discard = "new";
@@ -68,26 +82,30 @@ export function canonicalStream(input: StreamConfig, ctx: StreamContext): Stream
     c.allow_rollup_hdrs = true;
     c.deny_purge = false;
   }
+}
 
-  if (mirror) {
+function duplicateWindow(c: Draft, origins: { mirror: boolean; sources: number }, ctx: StreamContext): void {
+  if (origins.mirror) {
     // A mirror gets no default duplicate window (an explicit one is kept), and serves direct gets exactly
     // when its origin does.
     if (!c.duplicate_window) delete c.duplicate_window;
     if (ctx.originAllowDirect !== undefined) c.mirror_direct = ctx.originAllowDirect;
   } else if (!c.duplicate_window) {
-    if (sources.length > 0 && atLeast(v, "2.14.0")) delete c.duplicate_window;
+    if (origins.sources > 0 && atLeast(ctx.version, "2.14.0")) delete c.duplicate_window;
     else
       c.duplicate_window =
         c.max_age && (c.max_age as number) < DEFAULT_DUPLICATE_WINDOW ? c.max_age : DEFAULT_DUPLICATE_WINDOW;
   }
+}
 
+/** Placement, republish, transform, consumer limits and metadata: without the parts the server drops. */
+function nestedSettings(c: Draft, input: StreamConfig): void {
   if (input.placement && (input.placement.cluster || input.placement.tags?.length)) {
     c.placement = sortKeys({
       ...(input.placement.cluster ? { cluster: input.placement.cluster } : {}),
       ...(input.placement.tags?.length ? { tags: [...input.placement.tags] } : {}),
     });
   } else delete c.placement;
-
   if (input.republish) {
     c.republish = sortKeys({
       src: input.republish.src || ">",
@@ -108,13 +126,9 @@ export function canonicalStream(input: StreamConfig, ctx: StreamContext): Stream
       ...(limits.max_ack_pending ? { max_ack_pending: limits.max_ack_pending } : {}),
     });
   } else delete c.consumer_limits;
-
   const metadata = stripServerMetadata(input.metadata);
   if (metadata) c.metadata = metadata;
   else delete c.metadata;
-
-  for (const r of OMITTED) if (!c[r.name] || c[r.name] === r.default) delete c[r.name];
-  return sortKeys(c) as unknown as StreamConfig;
 }
 
 export function canonicalSource(s: StreamSource): StreamSource {

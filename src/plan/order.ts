@@ -6,6 +6,7 @@
 import { localOrigins, type StreamConfig } from "../model/jetstream.js";
 import type { Change, Step } from "../model/plan.js";
 import { subjectsCollide } from "../model/subjects.js";
+import { MinHeap } from "./min-heap.js";
 
 type Acting = Exclude<Change, { action: "no-op" }>;
 
@@ -82,47 +83,77 @@ export interface OrderResult {
   readonly limitConflicts?: ReadonlyArray<{ consumer: string; stream: string }>;
 }
 
+/** The dependency graph being built: `before(x, y)` makes y wait for x. */
+class Graph {
+  readonly deps: Map<string, Set<string>>;
+  readonly conflicts: Array<{ consumer: string; stream: string }> = [];
+  readonly streams: readonly Acting[];
+  readonly consumers: readonly Acting[];
+  /** The step of each stream (buckets by their backing stream's name). */
+  readonly streamStep: ReadonlyMap<string, Acting>;
+
+  constructor(
+    readonly acting: readonly Acting[],
+    readonly workQueues: ReadonlySet<string>,
+  ) {
+    this.deps = new Map(acting.map((c) => [c.address, new Set<string>()]));
+    this.streams = acting.filter((c) => c.kind !== "consumer");
+    this.consumers = acting.filter((c) => c.kind === "consumer");
+    this.streamStep = new Map(this.streams.map((c) => [streamOf(c), c]));
+  }
+
+  before(x: Acting, y: Acting): void {
+    if (x.address !== y.address) this.deps.get(y.address)!.add(x.address);
+  }
+}
+
 export function orderSteps(changes: readonly Change[], workQueueStreams: ReadonlySet<string>): OrderResult {
   const acting = changes.filter((c): c is Acting => c.action !== "no-op");
-  const conflicts: Array<{ consumer: string; stream: string }> = [];
-  const deps = new Map<string, Set<string>>(acting.map((c) => [c.address, new Set<string>()]));
-  const before = (x: Acting, y: Acting) => {
-    if (x.address !== y.address) deps.get(y.address)!.add(x.address);
-  };
+  const g = new Graph(acting, workQueueStreams);
+  consumersAndTheirStreams(g);
+  originsFirst(g);
+  workQueueOriginsFirst(g);
+  // Subjects move: a step that claims subjects waits for the step that gives them up. For consumers this
+  // matters on work-queue streams, where filters may not overlap.
+  subjectClaims(g, g.streams);
+  subjectClaims(g, g.consumers);
+  const sorted = topologicalOrder(acting, g.deps);
+  if (sorted.cycle) return sorted;
+  return g.conflicts.length > 0 ? { steps: sorted.steps, limitConflicts: g.conflicts } : sorted;
+}
 
-  const streams = acting.filter((c) => c.kind !== "consumer");
-  const streamStep = new Map(streams.map((c) => [streamOf(c), c]));
-  const consumers = acting.filter((c) => c.kind === "consumer");
-
-  for (const c of consumers) {
-    const s = streamStep.get(c.stream!);
+function consumersAndTheirStreams(g: Graph): void {
+  for (const c of g.consumers) {
+    const s = g.streamStep.get(c.stream!);
     if (!s) continue;
     if (c.action === "delete") {
-      if (s.action === "delete" || s.action === "replace") before(c, s);
+      if (s.action === "delete" || s.action === "replace") g.before(c, s);
     } else if (s.action === "update" && c.action !== "create" && exceedsNewLimits(c, s)) {
       // Neither order works when the consumer's new values do not fit the current limits either: it would
       // need an intermediate config (two applies).
-      if (needsOldLimitsLifted(c, s)) conflicts.push({ consumer: c.address, stream: s.address });
+      if (needsOldLimitsLifted(c, s)) g.conflicts.push({ consumer: c.address, stream: s.address });
       // The server refuses stricter consumer_limits while a consumer exceeds them (10069): such a consumer
       // takes its new values first, which the current limits allow. Every other consumer waits for the
       // stream: a consumer config is checked against the limits in force (and a value it leaves to the
       // stream's limits is filled from them, or refused in pedantic mode), so one that drops an inherited
       // value must not run while the old limit still holds.
-      before(c, s);
+      g.before(c, s);
     } else if (c.action === "update" && scalesDown(s) && changesReplicas(c)) {
       // A stream scaled down resizes the raft groups of its consumers; a consumer scaled in the same moment
       // can be lost (nats-server 2.10.27 under load: the consumer stays "missing" from CONSUMER.LIST for good,
       // with the stream scaled first; never with the consumer scaled first). So the consumer scales down
       // first, while its stream still has the peers, and apply waits for it to settle.
-      before(c, s);
+      g.before(c, s);
     } else if (s.action !== "delete") {
-      before(s, c);
+      g.before(s, c);
     }
   }
+}
 
-  // Deleted streams by the origins they mirror or source.
+/** Origins before the streams that mirror or source them; deleted dependents before their origin. */
+function originsFirst(g: Graph): void {
   const deletedBy = new Map<string, Acting[]>();
-  for (const x of streams) {
+  for (const x of g.streams) {
     if (x.action !== "delete") continue;
     for (const o of origins(x.before as unknown as StreamConfig)) {
       const known = deletedBy.get(o);
@@ -130,68 +161,72 @@ export function orderSteps(changes: readonly Change[], workQueueStreams: Readonl
       else deletedBy.set(o, [x]);
     }
   }
-  for (const y of streams) {
+  for (const y of g.streams) {
     if (y.action !== "delete") {
       for (const o of origins(y.after as unknown as StreamConfig)) {
-        const x = streamStep.get(o);
-        if (x && x.action !== "delete") before(x, y);
+        const x = g.streamStep.get(o);
+        if (x && x.action !== "delete") g.before(x, y);
       }
     } else {
       // Deleting an origin: its dependents that are also deleted go first.
-      for (const x of deletedBy.get(streamOf(y)) ?? []) before(x, y);
+      for (const x of deletedBy.get(streamOf(y)) ?? []) g.before(x, y);
     }
   }
+}
 
-  // Before nats-server 2.14 a mirror or source of a work-queue stream holds a consumer on it that the
-  // work-queue rules count (see workqueue-origins.ts): a consumer created on the work queue waits for the
-  // steps that drop such a mirror or source.
-  for (const c of consumers) {
+/**
+ * Before nats-server 2.14 a mirror or source of a work-queue stream holds a consumer on it that the
+ * work-queue rules count (see workqueue-origins.ts): a consumer created on the work queue waits for the
+ * steps that drop such a mirror or source.
+ */
+function workQueueOriginsFirst(g: Graph): void {
+  for (const c of g.consumers) {
     if (c.action !== "create" && c.action !== "replace") continue;
-    if (!workQueueStreams.has(c.stream!)) continue;
-    for (const x of streams) {
+    if (!g.workQueues.has(c.stream!)) continue;
+    for (const x of g.streams) {
       if (x.action === "create" || streamOf(x) === c.stream) continue;
-      if (origins(x.before as unknown as StreamConfig).includes(c.stream!)) before(x, c);
+      if (origins(x.before as unknown as StreamConfig).includes(c.stream!)) g.before(x, c);
     }
   }
+}
 
-  // Subjects move: a step that claims subjects waits for the step that gives them up. For consumers this
-  // matters on work-queue streams, where filters may not overlap.
-  // Only steps that hold subjects now can give them up, so only they are compared: a plan of 55,000
-  // creates compares nothing (comparing every pair took 22 s there). Consumers only meet consumers of the
-  // same work-queue stream.
-  const claims = (list: readonly Acting[]) => {
-    const givers = new Map<string, Array<{ x: Acting; held: string[]; kept: string[] }>>();
-    for (const x of list) {
-      if (x.action === "create") continue;
-      if (x.kind === "consumer" && !workQueueStreams.has(x.stream!)) continue;
-      // The consumers of a stream that is replaced go with the old stream: they hold nothing then.
-      if (x.kind === "consumer" && streamStep.get(x.stream!)?.action === "replace") continue;
-      const group = x.kind === "consumer" ? x.stream! : "";
-      const entry = {
-        x,
-        held: subjectsOf(x.before as Record<string, unknown>, x.kind),
-        kept: x.action === "delete" ? [] : subjectsOf(x.after as Record<string, unknown>, x.kind),
-      };
-      const known = givers.get(group);
-      if (known) known.push(entry);
-      else givers.set(group, [entry]);
+/**
+ * Only steps that hold subjects now can give them up, so only they are compared: a plan of 55,000 creates
+ * compares nothing (comparing every pair took 22 s there). Consumers only meet consumers of the same
+ * work-queue stream.
+ */
+function subjectClaims(g: Graph, list: readonly Acting[]): void {
+  const givers = new Map<string, Array<{ x: Acting; held: string[]; kept: string[] }>>();
+  for (const x of list) {
+    if (x.action === "create") continue;
+    if (x.kind === "consumer" && !g.workQueues.has(x.stream!)) continue;
+    // The consumers of a stream that is replaced go with the old stream: they hold nothing then.
+    if (x.kind === "consumer" && g.streamStep.get(x.stream!)?.action === "replace") continue;
+    const group = x.kind === "consumer" ? x.stream! : "";
+    const entry = {
+      x,
+      held: subjectsOf(x.before as Record<string, unknown>, x.kind),
+      kept: x.action === "delete" ? [] : subjectsOf(x.after as Record<string, unknown>, x.kind),
+    };
+    const known = givers.get(group);
+    if (known) known.push(entry);
+    else givers.set(group, [entry]);
+  }
+  if (givers.size === 0) return;
+  for (const y of list) {
+    if (y.action === "delete") continue;
+    const candidates = givers.get(y.kind === "consumer" ? y.stream! : "");
+    if (!candidates) continue;
+    const wanted = subjectsOf(y.after as Record<string, unknown>, y.kind);
+    if (wanted.length === 0) continue;
+    for (const { x, held, kept } of candidates) {
+      if (x !== y && overlaps(wanted, held) && !overlaps(wanted, kept)) g.before(x, y);
     }
-    if (givers.size === 0) return;
-    for (const y of list) {
-      if (y.action === "delete") continue;
-      const candidates = givers.get(y.kind === "consumer" ? y.stream! : "");
-      if (!candidates) continue;
-      const wanted = subjectsOf(y.after as Record<string, unknown>, y.kind);
-      if (wanted.length === 0) continue;
-      for (const { x, held, kept } of candidates) {
-        if (x !== y && overlaps(wanted, held) && !overlaps(wanted, kept)) before(x, y);
-      }
-    }
-  };
-  claims(streams);
-  claims(consumers);
+  }
+}
 
-  // Kahn's algorithm; among ready steps, the phase and then the address decide, so the order is stable.
+/** Kahn's algorithm; among ready steps, the phase and then the address decide, so the order is stable. */
+function topologicalOrder(acting: readonly Acting[], deps: ReadonlyMap<string, Set<string>>): OrderResult {
   const byAddress = new Map(acting.map((c) => [c.address, c]));
   const indegree = new Map(acting.map((c) => [c.address, deps.get(c.address)!.size]));
   const dependents = new Map<string, string[]>();
@@ -223,10 +258,9 @@ export function orderSteps(changes: readonly Change[], workQueueStreams: Readonl
   }
   if (steps.length < acting.length) {
     const done = new Set(steps.map((x) => x.address));
-    const left = acting.filter((c) => !done.has(c.address)).map((c) => c.address);
-    return { steps, cycle: left };
+    return { steps, cycle: acting.filter((c) => !done.has(c.address)).map((c) => c.address) };
   }
-  return conflicts.length > 0 ? { steps, limitConflicts: conflicts } : { steps };
+  return { steps };
 }
 
 /** The targeted addresses and every step they depend on, transitively. */
@@ -240,49 +274,6 @@ export function targetClosure(steps: readonly Step[], targets: readonly string[]
   };
   for (const t of targets) visit(t);
   return out;
-}
-
-/** A binary heap: the ready steps of a plan with thousands of steps, taken smallest first. */
-class MinHeap<T> {
-  readonly #items: T[] = [];
-  constructor(readonly less: (a: T, b: T) => number) {}
-
-  get size(): number {
-    return this.#items.length;
-  }
-
-  push(item: T): void {
-    const h = this.#items;
-    h.push(item);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (this.less(h[i]!, h[p]!) >= 0) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
-      i = p;
-    }
-  }
-
-  pop(): T | undefined {
-    const h = this.#items;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last !== undefined) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && this.less(h[l]!, h[m]!) < 0) m = l;
-        if (r < h.length && this.less(h[r]!, h[m]!) < 0) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
-      }
-    }
-    return top;
-  }
 }
 
 /** True when a consumer's live values exceed the consumer_limits that a stream update sets. */
