@@ -17,11 +17,7 @@
 //     await session.close();
 //   }
 
-import { DEFAULT_APPLY_CONCURRENCY } from "./apply/defaults.js";
-import { executePlan } from "./apply/execute.js";
-import { gateProblems } from "./apply/gates.js";
-import type { ApplyResult, StepResult } from "./apply/result.js";
-import { JetStreamWriter } from "./apply/writer.js";
+import type { ApplyResult } from "./apply/result.js";
 import { type LoadResult, loadManifests, loadSources } from "./load/load.js";
 import { readStdin } from "./load/sources.js";
 import type { SourceFile } from "./load/yaml-document.js";
@@ -29,15 +25,16 @@ import type { DesiredState } from "./model/desired.js";
 import type { Diagnostic } from "./model/diagnostic.js";
 import type { ObservedState } from "./model/observed.js";
 import type { Plan } from "./model/plan.js";
-import { parseVersion } from "./model/version.js";
 import {
   type ConnectionSettings,
   DEFAULT_TIMEOUT_MS,
   openSession,
   type Session,
 } from "./observe/connection.js";
-import { observe as observeState } from "./observe/observe.js";
-import { buildPlan, type PlanOutcome } from "./plan/plan.js";
+import type { PlanOutcome } from "./plan/plan.js";
+import { type ApplyOptions, applySession } from "./reconcile/applying.js";
+import { ManifestInvalid, PlanRefused } from "./reconcile/errors.js";
+import { observeSession, planFrom, planSession } from "./reconcile/planning.js";
 import { renderPlanMarkdown } from "./render/markdown.js";
 import { PLAIN } from "./render/style.js";
 import { renderPlanText } from "./render/text.js";
@@ -50,6 +47,7 @@ export type { ConsumerConfig, StreamConfig } from "./model/jetstream.js";
 export type { ObservedState } from "./model/observed.js";
 export type { Action, Change, FieldChange, Plan, Step } from "./model/plan.js";
 export type { ConnectionSettings, Session } from "./observe/connection.js";
+export type { PlannedSession, PlanRequest } from "./reconcile/planning.js";
 export type { LoadResult, PlanOutcome, SourceFile };
 
 /** Manifest files or directories (as on the command line), or manifest texts. */
@@ -78,16 +76,20 @@ export async function connect(
 
 /** Reads the live state of the account: streams, durable consumers, buckets (through list calls). */
 export async function observe(session: Session): Promise<ObservedState> {
-  return observeState(session.api, session.info, session.account);
+  return observeSession(session);
 }
 
-/** Desired + observed state → the plan (pure). Errors are in `diagnostics` and leave `plan` unset. */
+/**
+ * Desired + observed state → the plan (pure). Errors are in `diagnostics` and leave `plan` unset; `warnings`
+ * (e.g. those of loading) are carried into the plan, as the CLI does.
+ */
 export function plan(input: {
   readonly desired: DesiredState;
   readonly observed: ObservedState;
   readonly targets?: readonly string[];
+  readonly warnings?: readonly Diagnostic[];
 }): PlanOutcome {
-  return buildPlan({ ...input, jsplanVersion: jsplanVersion() });
+  return planFrom(input);
 }
 
 export function renderPlan(p: Plan, format: "text" | "markdown" | "json" = "text"): string {
@@ -95,39 +97,12 @@ export function renderPlan(p: Plan, format: "text" | "markdown" | "json" = "text
   return format === "markdown" ? renderPlanMarkdown(p) : renderPlanText(p, PLAIN);
 }
 
-export interface ApplyOptions {
-  /** Permit deletes and replaces. Without it, a plan with any is refused before the first call. */
-  readonly allowDestroy?: boolean;
-  readonly concurrency?: number;
-  readonly signal?: AbortSignal;
-  readonly onStep?: (result: StepResult) => void;
-}
-
-/** Refused before any call: the plan has blocked or (without allowDestroy) destructive steps. */
-export class ApplyRefused extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`apply refused: ${problems.join("; ")}`);
-    this.name = "ApplyRefused";
-  }
-}
+export type { ApplyOptions } from "./reconcile/applying.js";
+export { ApplyRefused } from "./reconcile/errors.js";
 
 /** Carries out a plan on the session's server; a result for every step. Throws ApplyRefused before any call. */
 export async function apply(p: Plan, session: Session, options: ApplyOptions = {}): Promise<ApplyResult> {
-  const problems = gateProblems(p, { allowDestroy: options.allowDestroy ?? false });
-  if (problems.length > 0) throw new ApplyRefused(problems);
-  const version = parseVersion(session.info.version);
-  return executePlan(
-    p,
-    new JetStreamWriter(session.api, version, options.signal ? { signal: options.signal } : {}),
-    {
-      version,
-      limits: (session.account.limits ?? {}) as ObservedState["limits"],
-      concurrency: options.concurrency ?? DEFAULT_APPLY_CONCURRENCY,
-      ...(options.signal ? { signal: options.signal } : {}),
-      connectionLost: () => session.connectionLost(),
-      ...(options.onStep ? { onFinish: options.onStep } : {}),
-    },
-  );
+  return applySession(p, session, session.account.limits ?? {}, options);
 }
 
 export interface ReconcileOptions extends ApplyOptions, LoadOptions {
@@ -142,19 +117,29 @@ export interface ReconcileResult {
 }
 
 /**
- * Load, connect, plan and apply in one call, e.g. at an application's start-up. Manifest or plan errors
- * come back in `diagnostics` with nothing applied.
+ * Load, connect, plan and apply in one call, e.g. at an application's start-up: the same session as
+ * `jsplan apply --auto-approve`. Manifest or plan errors come back in `diagnostics` with nothing applied.
  */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
   const input = typeof options.manifest === "string" ? [options.manifest] : options.manifest;
-  const loaded = await load(input, options);
-  if (!loaded.desired) return { diagnostics: loaded.diagnostics };
-  const session = await connect(options.connection);
+  let planned: Awaited<ReturnType<typeof planSession>>;
   try {
-    const outcome = plan({ desired: loaded.desired, observed: await observe(session) });
-    if (!outcome.plan) return { diagnostics: [...loaded.diagnostics, ...outcome.diagnostics] };
-    const result = outcome.plan.steps.length > 0 ? await apply(outcome.plan, session, options) : undefined;
-    return { diagnostics: outcome.diagnostics, plan: outcome.plan, ...(result ? { result } : {}) };
+    planned = await planSession({
+      manifest:
+        "files" in input
+          ? { files: input.files }
+          : { paths: input, cwd: options.cwd ?? process.cwd(), readStdin },
+      env: options.env ?? process.env,
+      connection: () => ({ timeoutMs: DEFAULT_TIMEOUT_MS, ...options.connection }),
+    });
+  } catch (err) {
+    if (err instanceof ManifestInvalid || err instanceof PlanRefused) return { diagnostics: err.diagnostics };
+    throw err;
+  }
+  const { plan: p, session, warnings } = planned;
+  try {
+    const result = p.steps.length > 0 ? await apply(p, session, options) : undefined;
+    return { diagnostics: warnings, plan: p, ...(result ? { result } : {}) };
   } finally {
     await session.close();
   }

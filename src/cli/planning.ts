@@ -1,20 +1,20 @@
-// The part of `plan` and `apply` they share: load the manifest, connect, observe, plan. Each failure ends
-// with a clear message and exit 1, and nothing on the server is touched.
+// The CLI's side of the sessions in src/reconcile: the arguments they take, and their typed errors as
+// output and an exit code. Each failure ends with a clear message and exit 1, and nothing on the server is
+// touched.
 
-import { loadSourcesInterleaved } from "../load/load.js";
-import { readSources } from "../load/sources.js";
-import type { SourceFile } from "../load/yaml-document.js";
-import type { DesiredState } from "../model/desired.js";
-import { type Diagnostic, sortDiagnostics } from "../model/diagnostic.js";
 import type { ObservedState } from "../model/observed.js";
-import type { Plan } from "../model/plan.js";
-import { ConnectionFailure, openSession, type Session } from "../observe/connection.js";
-import { JsApiError, JsTransportError } from "../observe/js-api.js";
-import { observe } from "../observe/observe.js";
-import { buildPlan } from "../plan/plan.js";
+import type { ConnectionSettings } from "../observe/connection.js";
+import { ConnectionFailure, type Session } from "../observe/connection.js";
+import {
+  ApplyRefused,
+  ManifestInvalid,
+  ObserveFailure,
+  PlanRefused,
+  SavedPlanRefused,
+} from "../reconcile/errors.js";
+import { connectAndObserve, type PlannedSession, planSession } from "../reconcile/planning.js";
 import { countBySeverity, plural, renderDiagnostics } from "../render/diagnostics.js";
 import type { Style } from "../render/style.js";
-import { jsplanVersion } from "../version.js";
 import { type ConnectionFlags, resolveConnection } from "./connection-args.js";
 import { ExitError } from "./exit-error.js";
 import type { CliIO } from "./io.js";
@@ -27,122 +27,78 @@ export interface PlanningArgs {
   readonly verbose?: boolean;
 }
 
-export interface Planned {
-  readonly plan: Plan;
-  readonly desired: DesiredState;
-  readonly observed: ObservedState;
-  readonly files: readonly SourceFile[];
-  readonly session: Session;
+export function connectionSettings(flags: ConnectionFlags, io: CliIO): ConnectionSettings {
+  return resolveConnection(flags, io.env);
 }
 
-export async function connectOrExit(flags: ConnectionFlags, io: CliIO): Promise<Session> {
-  const settings = resolveConnection(flags, io.env);
+/** A session's typed error as the CLI reports it: the diagnostics or message on stderr, then exit 1. */
+export function exitFor(err: unknown, io: CliIO, style: Style): never {
+  if (err instanceof ManifestInvalid) {
+    io.stderr.write(renderDiagnostics(err.diagnostics, style));
+    const { errors } = countBySeverity(err.diagnostics);
+    throw new ExitError(
+      1,
+      `${style.red("✗")} the manifest has ${plural(errors, "error")}; nothing was sent to the server`,
+    );
+  }
+  if (err instanceof PlanRefused) {
+    io.stderr.write(renderDiagnostics(err.diagnostics, style));
+    const { errors } = countBySeverity(err.diagnostics);
+    throw new ExitError(
+      1,
+      `${style.red("✗")} cannot plan: ${plural(errors, "error")}; nothing was changed on the server`,
+    );
+  }
+  if (err instanceof ApplyRefused) {
+    throw new ExitError(
+      1,
+      `${style.red("Apply refused")}; nothing was changed on the server:\n${err.problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+  }
+  if (err instanceof SavedPlanRefused) {
+    throw new ExitError(1, err.kind === "stale" ? err.message : `jsplan: ${err.message}`);
+  }
+  if (err instanceof ConnectionFailure || err instanceof ObserveFailure) {
+    throw new ExitError(1, `jsplan: ${err.message}`, { cause: err });
+  }
+  throw err;
+}
+
+/** Connects and reads the state, or exits with the reason. */
+export async function observeOrExit(
+  flags: ConnectionFlags,
+  io: CliIO,
+  style: Style,
+): Promise<{ session: Session; observed: ObservedState }> {
   try {
-    return await openSession(settings);
+    return await connectAndObserve(() => connectionSettings(flags, io));
   } catch (err) {
-    if (err instanceof ConnectionFailure) throw new ExitError(1, `jsplan: ${err.message}`, { cause: err });
-    throw err;
+    return exitFor(err, io, style);
   }
 }
 
-export async function observeOrExit(session: Session): Promise<ObservedState> {
+/** Loads, connects, observes and plans, or exits with the reason. The caller closes the session. */
+export async function planOrExit(args: PlanningArgs, io: CliIO, style: Style): Promise<PlannedSession> {
+  let planned: PlannedSession;
   try {
-    return await observe(session.api, session.info, session.account);
-  } catch (err) {
-    // A permission error names the refused subject; say what jsplan needs as a whole, once.
-    const needs =
-      err instanceof JsTransportError && err.kind === "permission"
-        ? `; jsplan needs publish permission on ${session.api.options.prefix}.> and subscribe permission on _INBOX.>`
-        : "";
-    throw new ExitError(1, `jsplan: reading the server's state failed: ${describeApiError(err)}${needs}`, {
-      cause: err,
+    planned = await planSession({
+      manifest: { paths: args.paths, cwd: io.cwd, readStdin: (n) => io.readStdin(n) },
+      env: io.env,
+      connection: () => connectionSettings(args.connection, io),
+      targets: args.targets,
     });
-  }
-}
-
-export function describeApiError(err: unknown): string {
-  if (err instanceof JsApiError) return `${err.description} (error ${err.errCode})`;
-  if (err instanceof JsTransportError) return err.message;
-  return (err as Error)?.message ?? String(err);
-}
-
-/**
- * Loads, connects, observes and plans. Reading the server's state starts first, so that its requests are
- * on their way while the manifest is parsed and checked. A manifest error still wins over a connection
- * error: it is the one to fix first, and it is found without the server. The session stays open for apply;
- * the caller closes it.
- */
-export async function computePlan(args: PlanningArgs, io: CliIO, style: Style): Promise<Planned> {
-  const started = performance.now();
-  const read = await readSources(args.paths, { cwd: io.cwd, readStdin: (n) => io.readStdin(n) });
-  if (countBySeverity(read.diagnostics).errors > 0) failManifest(read.diagnostics, io, style);
-  let observedAt = 0;
-  const reading = connectOrExit(args.connection, io).then(async (session) => {
-    try {
-      const observed = await observeOrExit(session);
-      observedAt = performance.now();
-      return { session, observed };
-    } catch (err) {
-      await session.close();
-      throw err;
-    }
-  });
-  // Neither may reject unseen while the other is awaited.
-  const live = reading.then(
-    (v) => ({ ok: true as const, ...v }),
-    (err: unknown) => ({ ok: false as const, err }),
-  );
-  const loaded = await loadSourcesInterleaved(read.files, io.env);
-  const loadedAt = performance.now();
-  const diagnostics = sortDiagnostics([...read.diagnostics, ...loaded.diagnostics]);
-  if (countBySeverity(diagnostics).errors > 0 || !loaded.desired) {
-    const r = await live;
-    if (r.ok) await r.session.close();
-    failManifest(diagnostics, io, style);
-  }
-  const r = await live;
-  if (!r.ok) throw r.err;
-  const { session, observed } = r;
-  const desired = loaded.desired!;
-  const files = loaded.files;
-  const warnings = diagnostics.filter((d) => d.severity === "warning");
-  try {
-    const outcome = buildPlan({
-      desired,
-      observed,
-      jsplanVersion: jsplanVersion(),
-      ...(args.targets.length > 0 ? { targets: args.targets } : {}),
-      warnings,
-    });
-    if (!outcome.plan) {
-      io.stderr.write(renderDiagnostics(outcome.diagnostics, style));
-      const { errors } = countBySeverity(outcome.diagnostics);
-      throw new ExitError(
-        1,
-        `${style.red("✗")} cannot plan: ${plural(errors, "error")}; nothing was changed on the server`,
-      );
-    }
-    if (args.verbose) {
-      const ms = (t: number) => `${Math.round(t - started)} ms`;
-      io.stderr.write(
-        style.dim(
-          `read ${plural(observed.streams.size, "stream")} and ${plural(observed.consumers.size, "durable consumer")} from ${session.where} by ${ms(observedAt)}; ` +
-            `loaded ${plural(files.length, "manifest file")} by ${ms(loadedAt)}; planned by ${ms(performance.now())}\n`,
-        ),
-      );
-    }
-    return { plan: outcome.plan, desired, observed, files, session };
   } catch (err) {
-    await session.close();
-    throw err;
+    return exitFor(err, io, style);
   }
-}
-
-function failManifest(diagnostics: readonly Diagnostic[], io: CliIO, style: Style): never {
-  io.stderr.write(renderDiagnostics(diagnostics, style));
-  const { errors } = countBySeverity(diagnostics);
-  throw new ExitError(
-    1,
-    `${style.red("✗")} the manifest has ${plural(errors, "error")}; nothing was sent to the server`,
-  );
+  if (args.verbose) {
+    const { observed, session, files, timings } = planned;
+    const ms = (t: number) => `${Math.round(t)} ms`;
+    io.stderr.write(
+      style.dim(
+        `read ${plural(observed.streams.size, "stream")} and ${plural(observed.consumers.size, "durable consumer")} from ${session.where} by ${ms(timings.observed)}; ` +
+          `loaded ${plural(files.length, "manifest file")} by ${ms(timings.loaded)}; planned by ${ms(timings.planned)}\n`,
+      ),
+    );
+  }
+  return planned;
 }

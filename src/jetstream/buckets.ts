@@ -3,6 +3,7 @@
 // and object.go; `nats kv add` and `nats obj add` use them), so that buckets made by jsplan and by
 // applications are the same and every client can open them.
 
+import { parseAddress } from "../model/address.js";
 import type { KvSourceSpec, KvSpec, ObjectStoreSpec } from "../model/desired.js";
 import type { StreamConfig, StreamSource } from "../model/jetstream.js";
 import { MINUTE } from "../model/units.js";
@@ -146,4 +147,13 @@ export function bucketAddressOf(
     return { address: `objectstore.${bucket}`, kind: "objectstore", bucket };
   }
   return undefined;
+}
+
+/** The stream behind an address: `stream.X` → X, `kv.X` → KV_X, `objectstore.X` → OBJ_X; else undefined. */
+export function streamNameOf(address: string): string | undefined {
+  const a = parseAddress(address);
+  if (!a) return undefined;
+  if (a.kind === "kv") return kvStreamName(a.name);
+  if (a.kind === "objectstore") return objectStoreStreamName(a.name);
+  return a.kind === "stream" ? a.name : undefined;
 }

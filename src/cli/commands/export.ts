@@ -9,7 +9,7 @@ import { jsplanVersion } from "../../version.js";
 import type { ConnectionFlags } from "../connection-args.js";
 import { ExitError } from "../exit-error.js";
 import type { CliIO } from "../io.js";
-import { connectOrExit, observeOrExit } from "../planning.js";
+import { observeOrExit } from "../planning.js";
 
 export interface ExportArgs {
   readonly streams: readonly string[];
@@ -26,9 +26,8 @@ export async function exportCommand(args: ExportArgs, io: CliIO, style: Style): 
       `jsplan: --owner "${args.owner}" is not a valid owner: use letters, digits, '.', '_' and '-'\nRun "jsplan --help" for usage.`,
     );
   }
-  const session = await connectOrExit(args.connection, io);
+  const { session, observed } = await observeOrExit(args.connection, io, style);
   try {
-    const observed = await observeOrExit(session);
     const result = exportManifest(observed, {
       ...(args.streams.length > 0 ? { streams: args.streams } : {}),
       ...(args.owner !== undefined ? { owner: args.owner } : {}),

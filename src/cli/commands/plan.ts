@@ -1,14 +1,12 @@
 // `jsplan plan [PATH...]`: what apply would do, exactly, without changing anything.
 
-import { writeFile } from "node:fs/promises";
-import type { Plan, SavedPlan } from "../../model/plan.js";
-import { fingerprintAt, manifestDigest } from "../../plan/fingerprint.js";
+import type { Plan } from "../../model/plan.js";
+import { toSavedPlan, writeSavedPlan } from "../../reconcile/saved-plan.js";
 import { renderPlanMarkdown } from "../../render/markdown.js";
 import type { Style } from "../../render/style.js";
 import { renderPlanText } from "../../render/text.js";
-import { ExitError } from "../exit-error.js";
 import type { CliIO } from "../io.js";
-import { computePlan, type PlanningArgs } from "../planning.js";
+import { exitFor, type PlanningArgs, planOrExit } from "../planning.js";
 
 export type OutputFormat = "text" | "json" | "markdown";
 
@@ -31,31 +29,15 @@ export function renderPlan(plan: Plan, format: OutputFormat, style: Style): stri
 }
 
 export async function planCommand(args: PlanArgs, io: CliIO, style: Style): Promise<number> {
-  const planned = await computePlan(args, io, style);
+  const planned = await planOrExit(args, io, style);
   try {
     const { plan } = planned;
     io.stdout.write(renderPlan(plan, args.format, style));
     if (args.out) {
-      const saved: SavedPlan = {
-        ...plan,
-        saved: {
-          created_at: new Date().toISOString(),
-          manifest_sha256: manifestDigest(planned.files),
-          manifest_files: planned.files.map((f) => f.path),
-          // Every resource the plan covers, not only those with a step: a saved plan is for the state it
-          // was made from, and a different state (or a different server) must make it stale.
-          fingerprints: Object.fromEntries(
-            plan.changes.map((c) => [c.address, fingerprintAt(planned.observed, c.address)]),
-          ),
-        },
-      };
       try {
-        await writeFile(args.out, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
+        await writeSavedPlan(args.out, toSavedPlan(plan, planned.observed, planned.files, new Date()));
       } catch (err) {
-        throw new ExitError(
-          1,
-          `jsplan: cannot write the plan to ${args.out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-        );
+        exitFor(err, io, style);
       }
       if (args.format === "text" && !args.quiet) {
         io.stderr.write(

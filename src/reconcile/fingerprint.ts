@@ -3,6 +3,7 @@
 // independent of any manifest.
 
 import { createHash } from "node:crypto";
+import { streamNameOf } from "../jetstream/buckets.js";
 import { stripServerMetadata } from "../jetstream/metadata.js";
 import type { ObservedState } from "../model/observed.js";
 
@@ -26,15 +27,18 @@ export function fingerprintConfig(config: { metadata?: Record<string, string> } 
   return `sha256:${createHash("sha256").update(body).digest("hex")}`;
 }
 
+/** The live config at `address` (a consumer, or the stream behind a stream or bucket), if any. */
+export function liveConfigAt(observed: ObservedState, address: string): object | undefined {
+  if (address.startsWith("consumer.")) return observed.consumers.get(address)?.config;
+  const stream = streamNameOf(address);
+  return stream === undefined ? undefined : observed.streams.get(stream)?.config;
+}
+
 /** The fingerprint of whatever lives at `address` now (`absent` when nothing does). */
 export function fingerprintAt(observed: ObservedState, address: string): string {
-  if (address.startsWith("stream.")) return fingerprintConfig(observed.streams.get(address.slice(7))?.config);
-  if (address.startsWith("consumer.")) return fingerprintConfig(observed.consumers.get(address)?.config);
-  if (address.startsWith("kv."))
-    return fingerprintConfig(observed.streams.get(`KV_${address.slice(3)}`)?.config);
-  if (address.startsWith("objectstore."))
-    return fingerprintConfig(observed.streams.get(`OBJ_${address.slice(12)}`)?.config);
-  return ABSENT;
+  return fingerprintConfig(
+    liveConfigAt(observed, address) as { metadata?: Record<string, string> } | undefined,
+  );
 }
 
 export function manifestDigest(files: ReadonlyArray<{ path: string; text: string }>): string {
