@@ -1,0 +1,54 @@
+// One command of the CLI as data: its yargs definition and what it runs. run.ts registers them all; the
+// command's module (commands/*.ts) is imported only when it runs, so start-up loads none of them.
+
+import type { Argv } from "yargs";
+import { type Style, styleFor } from "../../render/style.js";
+import type { CliIO } from "../io.js";
+
+export interface GlobalArgs {
+  color: boolean;
+  quiet: boolean;
+  verbose: boolean;
+}
+
+/** The parsed arguments of a command, as yargs hands them over. */
+export type Args = GlobalArgs & Record<string, unknown>;
+
+export interface CommandSpec {
+  /** yargs' command string, e.g. `plan [paths..]`. */
+  readonly command: string;
+  readonly describe: string;
+  readonly builder: (y: Argv<GlobalArgs>) => Argv<GlobalArgs>;
+  /** Runs the command; undefined for a command that yargs completes itself (completion). */
+  readonly run?: (args: Args, io: CliIO) => Promise<number>;
+}
+
+/** Colours on the stream a command writes its output to, unless --no-color or the environment say no. */
+export function styleOf(args: GlobalArgs, io: CliIO, stream: "stdout" | "stderr" = "stderr"): Style {
+  return styleFor(io[stream].isTTY, io.env, !args.color);
+}
+
+/** yargs drops a lone `-`, which means standard input; it travels through the parser under this name. */
+export const STDIN_ARG = "\u0000stdin";
+
+export function pathsArg(paths: unknown): string[] {
+  return ((paths as string[] | undefined) ?? []).map((p) => (p === STDIN_ARG ? "-" : p));
+}
+
+/** The positional manifest paths of plan and apply. */
+export const MANIFEST_PATHS = {
+  type: "string",
+  array: true,
+  default: [] as string[],
+  describe: "Manifest files or directories (default: jsplan.yaml)",
+} as const;
+
+/** --target, for plan and apply. */
+export function targetOption(verb: "Plan" | "Apply") {
+  return {
+    type: "string",
+    array: true,
+    default: [] as string[],
+    describe: `${verb} only this resource (stream.NAME, consumer.STREAM.NAME, kv.BUCKET, objectstore.BUCKET) and what it needs; repeatable`,
+  } as const;
+}
