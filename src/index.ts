@@ -22,6 +22,12 @@ import { executePlan } from "./apply/execute.js";
 import { gateProblems } from "./apply/gates.js";
 import type { ApplyResult, StepResult } from "./apply/result.js";
 import { JetStreamWriter } from "./apply/writer.js";
+import {
+  type ConnectionSettings,
+  DEFAULT_TIMEOUT_MS,
+  openSession,
+  type Session,
+} from "./connection/connection.js";
 import { type LoadResult, loadManifests, loadSources } from "./load/load.js";
 import { readStdin } from "./load/sources.js";
 import type { SourceFile } from "./load/yaml-document.js";
@@ -30,12 +36,6 @@ import type { Diagnostic } from "./model/diagnostic.js";
 import type { ObservedState } from "./model/observed.js";
 import type { Plan } from "./model/plan.js";
 import { parseVersion } from "./model/version.js";
-import {
-  type ConnectionSettings,
-  DEFAULT_TIMEOUT_MS,
-  openSession,
-  type Session,
-} from "./observe/connection.js";
 import { observe as observeState } from "./observe/observe.js";
 import { buildPlan, type PlanOutcome } from "./plan/plan.js";
 import { renderPlanMarkdown } from "./render/markdown.js";
@@ -44,12 +44,12 @@ import { renderPlanText } from "./render/text.js";
 import { jsplanVersion } from "./version.js";
 
 export type { ApplyResult, StepResult, StepStatus } from "./apply/result.js";
+export type { ConnectionSettings, Session } from "./connection/connection.js";
 export type { DesiredState } from "./model/desired.js";
 export type { Diagnostic, SourcePos } from "./model/diagnostic.js";
 export type { ConsumerConfig, StreamConfig } from "./model/jetstream.js";
 export type { ObservedState } from "./model/observed.js";
 export type { Action, Change, FieldChange, Plan, Step } from "./model/plan.js";
-export type { ConnectionSettings, Session } from "./observe/connection.js";
 export type { LoadResult, PlanOutcome, SourceFile };
 
 /** Manifest files or directories (as on the command line), or manifest texts. */

@@ -2,11 +2,11 @@
 // a result for every step. A failed step stops only the steps that depend on it. An interruption (Ctrl-C)
 // or a lost connection stops new steps from starting; those in flight finish; the rest are not executed.
 
+import { JsApiError, JsTransportError } from "../connection/js-api.js";
 import { type ConsumerConfig, localOrigins, type StreamConfig } from "../model/jetstream.js";
 import type { AccountLimits } from "../model/observed.js";
 import type { Change, Plan, Step } from "../model/plan.js";
 import type { Version } from "../model/version.js";
-import { JsApiError, JsTransportError } from "../observe/js-api.js";
 import { alignConsumer, alignStream } from "../plan/align.js";
 import { canonicalConsumer } from "../plan/canonical-consumer.js";
 import { canonicalStream } from "../plan/canonical-stream.js";

@@ -1,6 +1,8 @@
 // The part of `plan` and `apply` they share: load the manifest, connect, observe, plan. Each failure ends
 // with a clear message and exit 1, and nothing on the server is touched.
 
+import { ConnectionFailure, openSession, type Session } from "../connection/connection.js";
+import { JsApiError, JsTransportError } from "../connection/js-api.js";
 import { loadSourcesInterleaved } from "../load/load.js";
 import { readSources } from "../load/sources.js";
 import type { SourceFile } from "../load/yaml-document.js";
@@ -8,8 +10,6 @@ import type { DesiredState } from "../model/desired.js";
 import { type Diagnostic, sortDiagnostics } from "../model/diagnostic.js";
 import type { ObservedState } from "../model/observed.js";
 import type { Plan } from "../model/plan.js";
-import { ConnectionFailure, openSession, type Session } from "../observe/connection.js";
-import { JsApiError, JsTransportError } from "../observe/js-api.js";
 import { observe } from "../observe/observe.js";
 import { buildPlan } from "../plan/plan.js";
 import { countBySeverity, plural, renderDiagnostics } from "../render/diagnostics.js";

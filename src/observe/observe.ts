@@ -2,6 +2,7 @@
 // with its config and state, then the consumers of each stream that has any, with bounded concurrency),
 // plus the server's identity and the account's limits. The only code that reads from NATS.
 
+import { type JsApi, JsApiError } from "../connection/js-api.js";
 import { consumerAddress } from "../model/address.js";
 import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
 import type {
@@ -12,7 +13,6 @@ import type {
   ServerIdentity,
   UnavailableStream,
 } from "../model/observed.js";
-import { type JsApi, JsApiError } from "./js-api.js";
 
 interface StreamInfoWire {
   config: StreamConfig;

@@ -12,8 +12,8 @@ import {
   nkeyAuthenticator,
   nkeys,
 } from "@nats-io/transport-node";
+import { type AccountInfoWire, readAccount, type ServerInfoLike } from "../observe/observe.js";
 import { JsApi, JsApiError, JsTransportError } from "./js-api.js";
-import { type AccountInfoWire, readAccount, type ServerInfoLike } from "./observe.js";
 
 export interface TlsSettings {
   readonly cert?: string;
