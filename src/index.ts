@@ -22,12 +22,9 @@ import { executePlan } from "./apply/execute.js";
 import { gateProblems } from "./apply/gates.js";
 import type { ApplyResult, StepResult } from "./apply/result.js";
 import { JetStreamWriter } from "./apply/writer.js";
-import {
-  type ConnectionSettings,
-  DEFAULT_TIMEOUT_MS,
-  openSession,
-  type Session,
-} from "./connection/connection.js";
+import { DEFAULT_TIMEOUT_MS } from "./connection/defaults.js";
+import { openSession, type Session } from "./connection/session.js";
+import type { ConnectionSettings } from "./connection/settings.js";
 import { type LoadResult, loadManifests, loadSources } from "./load/load.js";
 import { readStdin } from "./load/sources.js";
 import type { SourceFile } from "./load/yaml-document.js";
@@ -44,7 +41,8 @@ import { renderPlanText } from "./render/text.js";
 import { jsplanVersion } from "./version.js";
 
 export type { ApplyResult, StepResult, StepStatus } from "./apply/result.js";
-export type { ConnectionSettings, Session } from "./connection/connection.js";
+export type { Session } from "./connection/session.js";
+export type { ConnectionSettings } from "./connection/settings.js";
 export type { DesiredState } from "./model/desired.js";
 export type { Diagnostic, SourcePos } from "./model/diagnostic.js";
 export type { ConsumerConfig, StreamConfig } from "./model/jetstream.js";

@@ -5,9 +5,9 @@
 // a bundle of short flags, and yargs's "Unknown arguments: …" would print the secret.
 
 import type { Options } from "yargs";
-import type { ConnectionSettings } from "../connection/connection.js";
 import { DEFAULT_SERVER, DEFAULT_TIMEOUT_MS } from "../connection/defaults.js";
 import { ContextError, expandPath, loadContext } from "../connection/natscli-context.js";
+import type { ConnectionSettings } from "../connection/settings.js";
 import { parseDuration } from "../model/units.js";
 import { ExitError } from "./exit-error.js";
 

@@ -1,8 +1,9 @@
 // The part of `plan` and `apply` they share: load the manifest, connect, observe, plan. Each failure ends
 // with a clear message and exit 1, and nothing on the server is touched.
 
-import { ConnectionFailure, openSession, type Session } from "../connection/connection.js";
+import { ConnectionFailure } from "../connection/errors.js";
 import { JsApiError, JsTransportError } from "../connection/js-api.js";
+import { openSession, type Session } from "../connection/session.js";
 import { loadSourcesInterleaved } from "../load/load.js";
 import { readSources } from "../load/sources.js";
 import type { SourceFile } from "../load/yaml-document.js";

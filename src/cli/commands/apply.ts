@@ -6,7 +6,7 @@ import { executePlan } from "../../apply/execute.js";
 import { gateProblems } from "../../apply/gates.js";
 import type { ApplyResult } from "../../apply/result.js";
 import { JetStreamWriter } from "../../apply/writer.js";
-import type { Session } from "../../connection/connection.js";
+import type { Session } from "../../connection/session.js";
 import { formatPath } from "../../model/field-path.js";
 import type { ConsumerConfig, StreamConfig } from "../../model/jetstream.js";
 import type { ObservedState } from "../../model/observed.js";
