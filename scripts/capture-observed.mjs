@@ -2,7 +2,7 @@
 // Writes what a live server holds as an observed-state fixture for golden plan tests
 // (test/fixtures/plans/<case>/observed.json), using jsplan's own observe stage.
 //   node scripts/capture-observed.mjs nats://127.0.0.1:4222 > observed.json
-import { openSession } from "../dist/src/observe/connection.js";
+import { openSession } from "../dist/src/connection/session.js";
 import { observe } from "../dist/src/observe/observe.js";
 
 const url = process.argv[2] ?? "nats://127.0.0.1:4222";

@@ -18,6 +18,9 @@
 //   }
 
 import type { ApplyResult } from "./apply/result.js";
+import { DEFAULT_TIMEOUT_MS } from "./connection/defaults.js";
+import { openSession, type Session } from "./connection/session.js";
+import type { ConnectionSettings } from "./connection/settings.js";
 import { type LoadResult, loadManifests, loadSources } from "./load/load.js";
 import { readStdin } from "./load/sources.js";
 import type { SourceFile } from "./load/yaml-document.js";
@@ -25,12 +28,6 @@ import type { DesiredState } from "./model/desired.js";
 import type { Diagnostic } from "./model/diagnostic.js";
 import type { ObservedState } from "./model/observed.js";
 import type { Plan } from "./model/plan.js";
-import {
-  type ConnectionSettings,
-  DEFAULT_TIMEOUT_MS,
-  openSession,
-  type Session,
-} from "./observe/connection.js";
 import type { PlanOutcome } from "./plan/plan.js";
 import { type ApplyOptions, applySession } from "./reconcile/applying.js";
 import { ManifestInvalid, PlanRefused } from "./reconcile/errors.js";
@@ -41,12 +38,13 @@ import { renderPlanText } from "./render/text.js";
 import { jsplanVersion } from "./version.js";
 
 export type { ApplyResult, StepResult, StepStatus } from "./apply/result.js";
+export type { Session } from "./connection/session.js";
+export type { ConnectionSettings } from "./connection/settings.js";
 export type { DesiredState } from "./model/desired.js";
 export type { Diagnostic, SourcePos } from "./model/diagnostic.js";
 export type { ConsumerConfig, StreamConfig } from "./model/jetstream.js";
 export type { ObservedState } from "./model/observed.js";
 export type { Action, Change, FieldChange, Plan, Step } from "./model/plan.js";
-export type { ConnectionSettings, Session } from "./observe/connection.js";
 export type { PlannedSession, PlanRequest } from "./reconcile/planning.js";
 export type { LoadResult, PlanOutcome, SourceFile };
 

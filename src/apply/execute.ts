@@ -2,6 +2,7 @@
 // a result for every step. A failed step stops only the steps that depend on it. An interruption (Ctrl-C)
 // or a lost connection stops new steps from starting; those in flight finish; the rest are not executed.
 
+import { JsApiError, JsTransportError } from "../connection/js-api.js";
 import { alignConsumer, alignStream } from "../jetstream/align.js";
 import { canonicalConsumer } from "../jetstream/canonical-consumer.js";
 import { canonicalStream } from "../jetstream/canonical-stream.js";
@@ -10,7 +11,6 @@ import { type ConsumerConfig, localOrigins, type StreamConfig } from "../model/j
 import type { AccountLimits } from "../model/observed.js";
 import type { Change, Plan, Step } from "../model/plan.js";
 import type { Version } from "../model/version.js";
-import { JsApiError, JsTransportError } from "../observe/js-api.js";
 import { describeFailure } from "./hints.js";
 import { type ApplyResult, type StepResult, summarise } from "./result.js";
 import type { JetStreamWriter } from "./writer.js";

@@ -1,9 +1,9 @@
 // What to do about a failed step: the server's answer, made specific where we can say more than it does.
 
+import { type JsApi, JsApiError, JsTransportError } from "../connection/js-api.js";
 import type { AccountLimits } from "../model/observed.js";
 import type { Change } from "../model/plan.js";
 import { formatSize } from "../model/units.js";
-import { type JsApi, JsApiError, JsTransportError } from "../observe/js-api.js";
 import type { StepError } from "./result.js";
 
 export async function describeFailure(

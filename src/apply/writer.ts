@@ -6,9 +6,9 @@
 // - on servers that support it (2.11+), requests are pedantic: the server refuses instead of silently
 //   adjusting a value.
 
+import { type JsApi, JsApiError, JsTransportError } from "../connection/js-api.js";
 import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
 import { atLeast, type Version } from "../model/version.js";
-import { type JsApi, JsApiError, JsTransportError } from "../observe/js-api.js";
 
 interface StreamInfoResponse {
   config: StreamConfig;

@@ -5,10 +5,10 @@
 // a bundle of short flags, and yargs's "Unknown arguments: …" would print the secret.
 
 import type { Options } from "yargs";
+import { DEFAULT_SERVER, DEFAULT_TIMEOUT_MS } from "../connection/defaults.js";
+import { ContextError, expandPath, loadContext } from "../connection/natscli-context.js";
+import type { ConnectionSettings } from "../connection/settings.js";
 import { parseDuration } from "../model/units.js";
-import type { ConnectionSettings } from "../observe/connection.js";
-import { DEFAULT_SERVER, DEFAULT_TIMEOUT_MS } from "../observe/defaults.js";
-import { ContextError, expandPath, loadContext } from "../observe/natscli-context.js";
 import { ExitError } from "./exit-error.js";
 
 export const CONNECTION_OPTIONS = {

@@ -2,9 +2,10 @@
 // output and an exit code. Each failure ends with a clear message and exit 1, and nothing on the server is
 // touched.
 
+import { ConnectionFailure } from "../connection/errors.js";
+import type { Session } from "../connection/session.js";
+import type { ConnectionSettings } from "../connection/settings.js";
 import type { ObservedState } from "../model/observed.js";
-import type { ConnectionSettings } from "../observe/connection.js";
-import { ConnectionFailure, type Session } from "../observe/connection.js";
 import {
   ApplyRefused,
   ManifestInvalid,

@@ -2,17 +2,16 @@
 // with its config and state, then the consumers of each stream that has any, with bounded concurrency),
 // plus the server's identity and the account's limits. The only code that reads from NATS.
 
+import { type JsApi, JsApiError } from "../connection/js-api.js";
+import { type AccountInfoWire, type ServerInfoLike, serverIdentity } from "../connection/session.js";
 import { consumerAddress } from "../model/address.js";
 import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
 import type {
-  AccountLimits,
   ObservedConsumer,
   ObservedState,
   ObservedStream,
-  ServerIdentity,
   UnavailableStream,
 } from "../model/observed.js";
-import { type JsApi, JsApiError } from "./js-api.js";
 
 interface StreamInfoWire {
   config: StreamConfig;
@@ -47,20 +46,6 @@ interface ConsumerListPage {
   offline?: Record<string, string>;
 }
 
-export interface AccountInfoWire {
-  limits?: AccountLimits;
-  domain?: string;
-  api?: { level?: number };
-}
-
-export interface ServerInfoLike {
-  readonly version: string;
-  readonly server_name?: string;
-  readonly server_id?: string;
-  readonly cluster?: string;
-  readonly api_lvl?: number;
-}
-
 export interface ObserveOptions {
   /** CONSUMER.LIST requests in flight at once. */
   readonly concurrency?: number;
@@ -70,46 +55,50 @@ export interface ObserveOptions {
 
 export const DEFAULT_READ_CONCURRENCY = 32;
 
-export async function readAccount(api: JsApi): Promise<AccountInfoWire> {
-  return api.read<AccountInfoWire>("INFO");
-}
-
-export function serverIdentity(info: ServerInfoLike, account: AccountInfoWire): ServerIdentity {
-  return {
-    version: info.version,
-    ...(account.api?.level !== undefined
-      ? { apiLevel: account.api.level }
-      : info.api_lvl !== undefined
-        ? { apiLevel: info.api_lvl }
-        : {}),
-    ...(info.server_name ? { serverName: info.server_name } : {}),
-    ...(info.server_id ? { serverId: info.server_id } : {}),
-    cluster: info.cluster ?? null,
-    domain: account.domain ?? null,
-    clustered: Boolean(info.cluster),
-  };
-}
-
 export async function observe(
   api: JsApi,
   info: ServerInfoLike,
   account: AccountInfoWire,
   options: ObserveOptions = {},
 ): Promise<ObservedState> {
+  const { streams, suspect } = await readStreamPages(api, options.onlyStreams);
+  const unavailable = await confirmSuspects(api, streams, suspect, options.onlyStreams);
+  const { consumers, ephemeral } = await readConsumers(
+    api,
+    streams,
+    unavailable,
+    options.concurrency ?? DEFAULT_READ_CONCURRENCY,
+  );
+  return {
+    server: serverIdentity(info, account),
+    limits: account.limits ?? {},
+    streams,
+    consumers,
+    unavailable: [...unavailable.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
+    ephemeral,
+  };
+}
+
+/**
+ * Every stream (of `only`, when given) from STREAM.LIST, and the streams the list could not describe. An R1
+ * stream whose server is down comes back in `streams` with zeroed state *and* in `missing`; a stream that is
+ * electing a leader (just scaled or moved) is missing for a few seconds. Either way its listed config
+ * cannot be trusted until STREAM.INFO confirms it.
+ */
+async function readStreamPages(
+  api: JsApi,
+  only: ReadonlySet<string> | undefined,
+): Promise<{ streams: Map<string, ObservedStream>; suspect: Map<string, string> }> {
   const streams = new Map<string, ObservedStream>();
-  // Streams the list could not describe. An R1 stream whose server is down comes back in `streams` with
-  // zeroed state *and* in `missing`; a stream that is electing a leader (just scaled or moved) is missing
-  // for a few seconds. Either way its listed config cannot be trusted until STREAM.INFO confirms it.
   const suspect = new Map<string, string>();
   const take = (page: StreamListPage) => {
     for (const s of page.streams ?? []) {
-      if (options.onlyStreams && !options.onlyStreams.has(s.config.name)) continue;
+      if (only && !only.has(s.config.name)) continue;
       streams.set(s.config.name, toObserved(s));
     }
     for (const name of page.missing ?? []) suspect.set(name, "its leader did not answer");
     for (const [name, reason] of Object.entries(page.offline ?? {})) suspect.set(name, `offline: ${reason}`);
   };
-
   // The first page says how many there are; the rest are fetched together. Offsets index the server's own
   // sorted list, so streams reported as missing leave no gap and cause no overlap.
   const first = await api.read<StreamListPage>("STREAM.LIST", { offset: 0 });
@@ -121,9 +110,22 @@ export async function observe(
     offsets.map((offset) => api.read<StreamListPage>("STREAM.LIST", { offset })),
   );
   for (const p of pages) take(p);
+  return { streams, suspect };
+}
+
+/**
+ * Asks STREAM.INFO about each suspect stream: one that answers replaces its listed entry in `streams`; one
+ * that is gone is dropped from it, and so is one that does not answer, which is returned as unavailable.
+ */
+async function confirmSuspects(
+  api: JsApi,
+  streams: Map<string, ObservedStream>,
+  suspect: ReadonlyMap<string, string>,
+  only: ReadonlySet<string> | undefined,
+): Promise<Map<string, UnavailableStream>> {
   const unavailable = new Map<string, UnavailableStream>();
   await eachLimited([...suspect.keys()], 8, async (name) => {
-    if (options.onlyStreams && !options.onlyStreams.has(name)) return;
+    if (only && !only.has(name)) return;
     const confirmed = await confirmStream(api, name);
     if (confirmed === "gone") {
       streams.delete(name);
@@ -134,13 +136,30 @@ export async function observe(
       unavailable.set(name, { name, reason: suspect.get(name)! });
     }
   });
+  return unavailable;
+}
 
-  const consumers = new Map<string, ObservedConsumer>();
-  const ephemeral = new Map<string, number>();
+interface ConsumersRead {
+  readonly consumers: Map<string, ObservedConsumer>;
+  /** Ephemeral consumers per stream: counted, not kept. */
+  readonly ephemeral: Map<string, number>;
+}
+
+/**
+ * The durable consumers of every stream that has any, `concurrency` streams at a time. A stream some of
+ * whose consumers did not answer is added to `unavailable`.
+ */
+async function readConsumers(
+  api: JsApi,
+  streams: ReadonlyMap<string, ObservedStream>,
+  unavailable: Map<string, UnavailableStream>,
+  concurrency: number,
+): Promise<ConsumersRead> {
+  const into: ConsumersRead = { consumers: new Map(), ephemeral: new Map() };
   const withConsumers = [...streams.values()].filter(
     (s) => s.state === undefined || s.state.consumer_count > 0,
   );
-  await eachLimited(withConsumers, options.concurrency ?? DEFAULT_READ_CONCURRENCY, async (s) => {
+  await eachLimited(withConsumers, concurrency, async (s) => {
     let offset = 0;
     for (;;) {
       let page: ConsumerListPage;
@@ -151,24 +170,7 @@ export async function observe(
         throw err;
       }
       const items = page.consumers ?? [];
-      for (const c of items) {
-        if (!c.config.durable_name) {
-          ephemeral.set(s.name, (ephemeral.get(s.name) ?? 0) + 1);
-          continue;
-        }
-        // The server's own consumers behind mirrors and sources (JS_MIRROR_*, JS_SRC_*; 2.14+ lists them).
-        if (
-          (c.config as { sourcing?: boolean; direct?: boolean }).sourcing ||
-          (c.config as { direct?: boolean }).direct
-        )
-          continue;
-        consumers.set(consumerAddress(s.name, c.name), {
-          stream: s.name,
-          name: c.name,
-          config: c.config,
-          created: c.created,
-        });
-      }
+      takeConsumers(s.name, items, into);
       if ((page.missing?.length ?? 0) > 0 || Object.keys(page.offline ?? {}).length > 0) {
         unavailable.set(s.name, { name: s.name, reason: "some of its consumers did not answer" });
       }
@@ -176,15 +178,28 @@ export async function observe(
       if (items.length === 0 || offset >= page.total) return;
     }
   });
+  return into;
+}
 
-  return {
-    server: serverIdentity(info, account),
-    limits: account.limits ?? {},
-    streams,
-    consumers,
-    unavailable: [...unavailable.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
-    ephemeral,
-  };
+function takeConsumers(stream: string, items: readonly ConsumerInfoWire[], into: ConsumersRead): void {
+  for (const c of items) {
+    if (!c.config.durable_name) {
+      into.ephemeral.set(stream, (into.ephemeral.get(stream) ?? 0) + 1);
+      continue;
+    }
+    // The server's own consumers behind mirrors and sources (JS_MIRROR_*, JS_SRC_*; 2.14+ lists them).
+    if (
+      (c.config as { sourcing?: boolean; direct?: boolean }).sourcing ||
+      (c.config as { direct?: boolean }).direct
+    )
+      continue;
+    into.consumers.set(consumerAddress(stream, c.name), {
+      stream,
+      name: c.name,
+      config: c.config,
+      created: c.created,
+    });
+  }
 }
 
 /** Runs `fn` over `items` with at most `limit` calls in flight; the first failure rejects. */

@@ -5,10 +5,10 @@ import { DEFAULT_APPLY_CONCURRENCY } from "../apply/defaults.js";
 import { executePlan } from "../apply/execute.js";
 import type { ApplyResult, StepResult } from "../apply/result.js";
 import { JetStreamWriter } from "../apply/writer.js";
+import type { Session } from "../connection/session.js";
 import type { AccountLimits } from "../model/observed.js";
 import type { Plan, Step } from "../model/plan.js";
 import { parseVersion } from "../model/version.js";
-import type { Session } from "../observe/connection.js";
 import { ApplyRefused } from "./errors.js";
 import { gateProblems } from "./gates.js";
 

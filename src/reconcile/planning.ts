@@ -3,6 +3,9 @@
 // (it is the one to fix first, and it is found without the server). The session stays open for an apply;
 // the caller closes it.
 
+import { JsApiError, JsTransportError } from "../connection/js-api.js";
+import { openSession, type Session } from "../connection/session.js";
+import type { ConnectionSettings } from "../connection/settings.js";
 import { loadSourcesInterleaved } from "../load/load.js";
 import { readSources } from "../load/sources.js";
 import type { SourceFile } from "../load/yaml-document.js";
@@ -10,8 +13,6 @@ import type { DesiredState } from "../model/desired.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../model/diagnostic.js";
 import type { ObservedState } from "../model/observed.js";
 import type { Plan } from "../model/plan.js";
-import { type ConnectionSettings, openSession, type Session } from "../observe/connection.js";
-import { JsApiError, JsTransportError } from "../observe/js-api.js";
 import { observe } from "../observe/observe.js";
 import { buildPlan } from "../plan/plan.js";
 import { jsplanVersion } from "../version.js";

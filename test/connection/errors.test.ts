@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { resolveConnection } from "../../src/cli/connection-args.js";
-import { redactUrl } from "../../src/observe/connection.js";
+import { redactUrl } from "../../src/connection/url.js";
 import { serverLines } from "../harness/index.js";
 import {
   assertCleanFailure,

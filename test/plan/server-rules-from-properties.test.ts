@@ -4,12 +4,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { JetStreamWriter } from "../../src/apply/writer.js";
+import { JsApi, JsApiError } from "../../src/connection/js-api.js";
 import { adoptKvClientChoices, kvStreamConfig } from "../../src/jetstream/buckets.js";
 import { loadSources } from "../../src/load/load.js";
 import type { ConsumerConfig, StreamConfig } from "../../src/model/jetstream.js";
 import { HOUR, MINUTE, SECOND } from "../../src/model/units.js";
 import { parseVersion } from "../../src/model/version.js";
-import { JsApi, JsApiError } from "../../src/observe/js-api.js";
 import { buildPlan } from "../../src/plan/plan.js";
 import { observedFrom } from "../support/observed-fixture.js";
 

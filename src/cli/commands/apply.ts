@@ -2,9 +2,9 @@
 // report every step. The session work is in src/reconcile; this is the terminal around it.
 
 import type { ApplyResult } from "../../apply/result.js";
+import type { Session } from "../../connection/session.js";
 import type { ObservedState } from "../../model/observed.js";
 import type { Plan } from "../../model/plan.js";
-import type { Session } from "../../observe/connection.js";
 import { applySession, checkGates } from "../../reconcile/applying.js";
 import { checkSavedPlan, readSavedPlan } from "../../reconcile/saved-plan.js";
 import type { Style } from "../../render/style.js";
