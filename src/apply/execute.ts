@@ -3,6 +3,7 @@
 // or a lost connection stops new steps from starting; those in flight finish; the rest are not executed.
 
 import { JsApiError, JsTransportError } from "../connection/js-api.js";
+import { ApiErrorCode } from "../jetstream/api-errors.js";
 import { type ConsumerConfig, localOrigins, type StreamConfig } from "../model/jetstream.js";
 import type { AccountLimits } from "../model/observed.js";
 import type { Change, Plan, Step } from "../model/plan.js";
@@ -249,12 +250,14 @@ async function runConsumerStep(
   }
 }
 
+const GONE: ReadonlySet<number> = new Set([ApiErrorCode.StreamNotFound, ApiErrorCode.ConsumerNotFound]);
+
 /** A delete of something already gone has the effect the plan wanted. */
 async function ignoreMissing(fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
   } catch (err) {
-    if (err instanceof JsApiError && (err.errCode === 10059 || err.errCode === 10014)) return;
+    if (err instanceof JsApiError && GONE.has(err.errCode)) return;
     throw err;
   }
 }
