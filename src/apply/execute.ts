@@ -4,6 +4,7 @@
 
 import { JsApiError, JsTransportError } from "../connection/js-api.js";
 import { alignConsumer, alignStream } from "../jetstream/align.js";
+import { ApiErrorCode } from "../jetstream/api-errors.js";
 import { canonicalConsumer } from "../jetstream/canonical-consumer.js";
 import { canonicalStream } from "../jetstream/canonical-stream.js";
 import { diffConfigs } from "../jetstream/field-diff.js";
@@ -249,12 +250,14 @@ async function runConsumerStep(
   }
 }
 
+const GONE: ReadonlySet<number> = new Set([ApiErrorCode.StreamNotFound, ApiErrorCode.ConsumerNotFound]);
+
 /** A delete of something already gone has the effect the plan wanted. */
 async function ignoreMissing(fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
   } catch (err) {
-    if (err instanceof JsApiError && (err.errCode === 10059 || err.errCode === 10014)) return;
+    if (err instanceof JsApiError && GONE.has(err.errCode)) return;
     throw err;
   }
 }

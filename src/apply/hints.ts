@@ -1,6 +1,7 @@
 // What to do about a failed step: the server's answer, made specific where we can say more than it does.
 
 import { type JsApi, JsApiError, JsTransportError } from "../connection/js-api.js";
+import { ApiErrorCode } from "../jetstream/api-errors.js";
 import type { AccountLimits } from "../model/observed.js";
 import type { Change } from "../model/plan.js";
 import { formatSize } from "../model/units.js";
@@ -35,7 +36,7 @@ async function hintFor(
 ): Promise<{ hint?: string }> {
   const cfg = (change.after ?? {}) as Record<string, unknown>;
   switch (err.errCode) {
-    case 10065: {
+    case ApiErrorCode.StreamSubjectOverlap: {
       // The server does not say which stream holds the subjects; ask it, subject by subject.
       const owners = new Set<string>();
       for (const subject of (cfg.subjects as string[] | undefined) ?? []) {
@@ -52,13 +53,13 @@ async function hintFor(
           }
         : { hint: "another stream already takes some of these subjects" };
     }
-    case 10023:
+    case ApiErrorCode.InsufficientResources:
       return {
         hint: "the cluster lacks resources for this right now: peers for the replicas or placement, or storage; if the stream was just scaled or moved, wait until it settles and apply again",
       };
-    case 10028:
-    case 10047:
-    case 10002: {
+    case ApiErrorCode.MemoryResourcesExceeded:
+    case ApiErrorCode.StorageResourcesExceeded:
+    case ApiErrorCode.AccountResourcesExceeded: {
       const memory = cfg.storage === "memory";
       const wanted =
         typeof cfg.max_bytes === "number" && cfg.max_bytes > 0
@@ -76,36 +77,36 @@ async function hintFor(
         hint: `not enough ${kind} storage for this stream${wanted}: the server's ${memory ? "max_memory_store" : "max_file_store"} limit is reached; lower max_bytes or raise the limit`,
       };
     }
-    case 10122:
+    case ApiErrorCode.StreamMaxStreamBytesExceeded:
       return {
         hint: `max_bytes exceeds the account's per-stream limit (${formatSize((cfg.storage === "memory" ? limits.memory_max_stream_bytes : limits.storage_max_stream_bytes) ?? 0)})`,
       };
-    case 10113:
+    case ApiErrorCode.StreamMaxBytesRequired:
       return { hint: "the account requires every stream to set max_bytes; add max_bytes to the stream" };
-    case 10027:
+    case ApiErrorCode.MaximumStreamsLimit:
       return {
         hint: `the account may hold at most ${limits.max_streams} stream${limits.max_streams === 1 ? "" : "s"}`,
       };
-    case 10026:
+    case ApiErrorCode.MaximumConsumersLimit:
       return { hint: "the stream's max_consumers or the account's consumer limit is reached" };
-    case 10074:
+    case ApiErrorCode.StreamReplicasNotSupported:
       return { hint: "num_replicas above 1 needs a clustered server" };
-    case 10100:
+    case ApiErrorCode.ConsumerWQConsumerNotUnique:
       return {
         hint: "on a workqueue stream, no two consumers may take the same messages; the server also counts the consumers that streams mirroring or sourcing this one read with (nats-server 2.10)",
       };
-    case 10058:
-    case 10148:
+    case ApiErrorCode.StreamNameExist:
+    case ApiErrorCode.ConsumerAlreadyExists:
       return { hint: "it was created by someone else after the plan was made; run jsplan plan again" };
-    case 10149:
-    case 10059:
-    case 10014:
+    case ApiErrorCode.ConsumerDoesNotExist:
+    case ApiErrorCode.StreamNotFound:
+    case ApiErrorCode.ConsumerNotFound:
       return { hint: "it was deleted by someone else after the plan was made; run jsplan plan again" };
-    case 10013:
+    case ApiErrorCode.ConsumerNameExist:
       return {
         hint: "a client is still subscribed to the old deliver_subject; stop it, or replace the consumer",
       };
-    case 10069:
+    case ApiErrorCode.StreamUpdate:
       return {
         hint: "an existing consumer exceeds the new consumer_limits; lower that consumer's limits first. The server also counts the consumers that streams mirroring or sourcing this one read with, which no listing shows: if the named consumer is not one of the stream's, keep the old limits, or remove the mirror or source first",
       };

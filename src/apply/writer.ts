@@ -7,6 +7,7 @@
 //   adjusting a value.
 
 import { type JsApi, JsApiError, JsTransportError } from "../connection/js-api.js";
+import { ApiErrorCode } from "../jetstream/api-errors.js";
 import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
 import { atLeast, type Version } from "../model/version.js";
 
@@ -58,7 +59,8 @@ export class JetStreamWriter {
       try {
         return (await create()).config;
       } catch (err) {
-        if (!(err instanceof JsApiError) || err.errCode !== 10049 || attempt >= 3) throw err;
+        const storeRace = err instanceof JsApiError && err.errCode === ApiErrorCode.StreamCreate;
+        if (!storeRace || attempt >= 3) throw err;
         await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
       }
     }
@@ -260,7 +262,9 @@ export class JetStreamWriter {
   ): Promise<ConsumerConfig> {
     return this.whileOriginLingers(
       opts.originReleased,
-      (err) => err.errCode === 10099 || err.errCode === 10100,
+      (err) =>
+        err.errCode === ApiErrorCode.ConsumerWQMultipleUnfiltered ||
+        err.errCode === ApiErrorCode.ConsumerWQConsumerNotUnique,
       () => this.consumerRequest(stream, config, "create"),
     );
   }

@@ -7,3 +7,17 @@ export class ConnectionFailure extends Error {
     this.name = "ConnectionFailure";
   }
 }
+
+/**
+ * The flags, environment and natscli context do not add up to connection settings. `usage` is a flag's value
+ * or a combination of flags; `context` is the natscli context selected.
+ */
+export class ConnectionSettingsError extends Error {
+  constructor(
+    message: string,
+    readonly kind: "usage" | "context",
+  ) {
+    super(message);
+    this.name = "ConnectionSettingsError";
+  }
+}

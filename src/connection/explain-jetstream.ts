@@ -1,6 +1,7 @@
 // Why JetStream did not answer once connected, in words: not enabled, a wrong domain or API prefix, a
 // permission the user lacks, a cluster without a leader.
 
+import { ApiErrorCode } from "../jetstream/api-errors.js";
 import { apiPrefix } from "./client-options.js";
 import { JsApiError, JsTransportError } from "./js-api.js";
 import type { ConnectionSettings } from "./settings.js";
@@ -32,7 +33,7 @@ export function describeJetStreamError(
     return `JetStream at ${where} failed: ${err.message}`;
   }
   if (err instanceof JsApiError) {
-    if (err.errCode === 10039)
+    if (err.errCode === ApiErrorCode.NotEnabledForAccount)
       return `JetStream is not enabled for this account at ${where}; ask the operator to give the account JetStream limits${fromWhere(s)}`;
     return `JetStream at ${where} answered with an error: ${err.description} (${err.errCode})`;
   }

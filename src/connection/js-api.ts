@@ -3,6 +3,7 @@
 // and the `missing`/`offline` lists of a clustered STREAM.LIST.
 
 import type { NatsConnection } from "@nats-io/transport-node";
+import { ApiErrorCode } from "../jetstream/api-errors.js";
 import { formatDuration, MS } from "../model/units.js";
 
 /** An error the JetStream API answered with: `err_code` is the NATS code (10058), `status` the HTTP-like one. */
@@ -101,7 +102,11 @@ function retryable(err: unknown): boolean {
   if (err instanceof JsTransportError) return err.kind === "timeout";
   // 10008: cluster not available (no meta leader yet); 503s are transient by definition, except 10039
   // (JetStream not enabled for the account), which is a 503 that never goes away.
-  return err instanceof JsApiError && err.errCode !== 10039 && (err.errCode === 10008 || err.status === 503);
+  return (
+    err instanceof JsApiError &&
+    err.errCode !== ApiErrorCode.NotEnabledForAccount &&
+    (err.errCode === ApiErrorCode.ClusterNotAvail || err.status === 503)
+  );
 }
 
 function transportError(err: unknown, subject: string, timeoutMs: number): JsTransportError {

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
+import { ConnectionSettingsError } from "./errors.js";
 
 export interface NatsContext {
   readonly name: string;
@@ -29,7 +30,12 @@ export interface NatsContext {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export class ContextError extends Error {}
+/** The context selected cannot be used: not found, not JSON, or with settings jsplan does not read. */
+export class ContextError extends ConnectionSettingsError {
+  constructor(message: string) {
+    super(message, "context");
+  }
+}
 
 export function contextDir(env: Env): string {
   const base = env.XDG_CONFIG_HOME ? env.XDG_CONFIG_HOME : path.join(env.HOME ?? homedir(), ".config");
@@ -59,53 +65,83 @@ function isFile(p: string): boolean {
  * without it, the name in context.txt. No selection and no context.txt means no context.
  */
 export function loadContext(selector: string | undefined, env: Env): NatsContext | undefined {
+  const at = locateContext(selector, env);
+  if (!at) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(at.file, "utf8");
+  } catch (err) {
+    throw new ContextError(`cannot read the context file ${at.file}: ${(err as NodeJS.ErrnoException).code}`);
+  }
+  const raw = parseContext(text, at.file);
+  refuseUnsupported(raw, at);
+  const values: Record<string, string> = {};
+  // In the table's order: of two bad values, the first one is reported.
+  for (const [key, how] of Object.entries(CONTEXT_FIELDS)) {
+    const v = READ[how](raw, key, at, env);
+    if (v !== undefined) values[key] = v;
+  }
+  return { ...at, ...values, ...(raw.tls_first === true ? { tls_first: true } : {}) };
+}
+
+/** A context's name and file, for reading and for messages. */
+interface ContextAt {
+  readonly name: string;
+  readonly file: string;
+}
+
+function locateContext(selector: string | undefined, env: Env): ContextAt | undefined {
   const dir = contextDir(env);
-  let file: string;
-  let name: string;
   const looksLikePath =
     selector !== undefined &&
     (selector.endsWith(".json") || selector.includes("/") || selector.includes("\\"));
   if (selector !== undefined && looksLikePath) {
-    file = expandPath(selector, env);
+    const file = expandPath(selector, env);
     if (!isFile(file)) {
       throw new ContextError(
         `context file ${file} not found; --context (NATS_CONTEXT) takes a context name or the path of its .json file`,
       );
     }
-    name = path.basename(file, ".json");
-  } else {
-    const selected = selector ?? readSelected(dir);
-    if (!selected) return undefined;
-    if (selected.includes("..")) throw new ContextError(`invalid context name "${selected}"`);
-    name = selected;
-    file = path.join(dir, "context", `${name}.json`);
-    if (!isFile(file)) {
-      throw new ContextError(
-        `context "${name}" not found: no ${file}${selector ? "" : ` (it is selected in ${path.join(dir, "context.txt")})`}; list the contexts with \`nats context ls\``,
-      );
-    }
+    return { name: path.basename(file, ".json"), file };
   }
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new ContextError(`cannot read the context file ${file}: ${(err as NodeJS.ErrnoException).code}`);
+  const name = selector ?? readSelected(dir);
+  if (!name) return undefined;
+  if (name.includes("..")) throw new ContextError(`invalid context name "${name}"`);
+  const file = path.join(dir, "context", `${name}.json`);
+  if (!isFile(file)) {
+    throw new ContextError(
+      `context "${name}" not found: no ${file}${selector ? "" : ` (it is selected in ${path.join(dir, "context.txt")})`}; list the contexts with \`nats context ls\``,
+    );
   }
-  const raw = parseContext(text, file);
-  const str = (k: string) => (typeof raw[k] === "string" && raw[k] !== "" ? (raw[k] as string) : undefined);
-  // Settings jsplan cannot honour would otherwise connect some other way than the context says.
+  return { name, file };
+}
+
+/** A string setting, or undefined when it is absent, empty or not a string. */
+function plain(raw: Record<string, unknown>, k: string): string | undefined {
+  return typeof raw[k] === "string" && raw[k] !== "" ? (raw[k] as string) : undefined;
+}
+
+/** Settings jsplan cannot honour would otherwise connect some other way than the context says. */
+function refuseUnsupported(raw: Record<string, unknown>, { name, file }: ContextAt): void {
   const unsupported = [
     "socks_proxy",
     "nsc",
     ...Object.keys(raw).filter((k) => k.startsWith("windows_")),
-  ].filter((k) => str(k) !== undefined);
+  ].filter((k) => plain(raw, k) !== undefined);
   if (unsupported.length > 0) {
     throw new ContextError(
       `context "${name}" (${file}) sets ${unsupported.join(", ")}, which jsplan does not support; use a context without ${unsupported.length === 1 ? "it" : "them"}${unsupported.includes("nsc") ? " (a creds file instead of nsc)" : ""}, or --no-context with flags`,
     );
   }
-  const file_ = (k: string) => {
-    const v = str(k);
+}
+
+type Reader = (raw: Record<string, unknown>, k: string, at: ContextAt, env: Env) => string | undefined;
+
+const READ = {
+  plain,
+  /** A file path: `~` and `$VAR` expanded, `file://` dropped. */
+  file: (raw, k, { name, file }, env) => {
+    const v = plain(raw, k);
     if (v === undefined) return undefined;
     // natscli (jsm.go after v0.4.1) also takes credential URIs; jsplan reads files only, and says so
     // rather than treating "op://vault/item" as a file name.
@@ -116,9 +152,10 @@ export function loadContext(selector: string | undefined, env: Env): NatsContext
       );
     }
     return expandPath(v.replace(/^file:\/\//i, ""), env);
-  };
-  const literal = (k: string) => {
-    const v = str(k);
+  },
+  /** A secret given as it is, or read from the environment with `env://VAR`. */
+  secret: (raw, k, { name, file }, env) => {
+    const v = plain(raw, k);
     const fromEnv = v === undefined ? undefined : /^env:\/\/(.+)$/i.exec(v)?.[1];
     if (fromEnv !== undefined) {
       const value = env[fromEnv];
@@ -135,27 +172,26 @@ export function loadContext(selector: string | undefined, env: Env): NatsContext
       );
     }
     return v;
-  };
-  return {
-    name,
-    file,
-    ...optional("url", str("url")),
-    ...optional("user", str("user")),
-    ...optional("password", literal("password")),
-    ...optional("token", literal("token")),
-    ...optional("user_jwt", literal("user_jwt")),
-    ...optional("user_seed", literal("user_seed")),
-    ...optional("creds", file_("creds")),
-    ...optional("nkey", file_("nkey")),
-    ...optional("cert", file_("cert")),
-    ...optional("key", file_("key")),
-    ...optional("ca", file_("ca")),
-    ...optional("jetstream_domain", str("jetstream_domain")),
-    ...optional("jetstream_api_prefix", str("jetstream_api_prefix")),
-    ...optional("inbox_prefix", str("inbox_prefix")),
-    ...(raw.tls_first === true ? { tls_first: true } : {}),
-  };
-}
+  },
+} as const satisfies Record<string, Reader>;
+
+/** The string settings of a context jsplan reads, and how each is read. */
+const CONTEXT_FIELDS = {
+  url: "plain",
+  user: "plain",
+  password: "secret",
+  token: "secret",
+  user_jwt: "secret",
+  user_seed: "secret",
+  creds: "file",
+  nkey: "file",
+  cert: "file",
+  key: "file",
+  ca: "file",
+  jetstream_domain: "plain",
+  jetstream_api_prefix: "plain",
+  inbox_prefix: "plain",
+} as const satisfies Record<Exclude<keyof NatsContext, "name" | "file" | "tls_first">, keyof typeof READ>;
 
 /**
  * JSON.parse messages quote the text around the error, and a context file holds passwords and tokens: the
@@ -205,10 +241,6 @@ function errorOffset(text: string): number | undefined {
     else bad = mid;
   }
   return bad - 1;
-}
-
-function optional<K extends string>(k: K, v: string | undefined): Partial<Record<K, string>> {
-  return v === undefined ? {} : ({ [k]: v } as Record<K, string>);
 }
 
 function readSelected(dir: string): string | undefined {

@@ -4,6 +4,7 @@
 
 import { type JsApi, JsApiError } from "../connection/js-api.js";
 import { type AccountInfoWire, type ServerInfoLike, serverIdentity } from "../connection/session.js";
+import { ApiErrorCode } from "../jetstream/api-errors.js";
 import { consumerAddress } from "../model/address.js";
 import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
 import type {
@@ -166,7 +167,8 @@ async function readConsumers(
       try {
         page = await api.read<ConsumerListPage>(`CONSUMER.LIST.${s.name}`, { offset });
       } catch (err) {
-        if (err instanceof JsApiError && err.errCode === 10059) return; // deleted since it was listed
+        // Deleted since it was listed.
+        if (err instanceof JsApiError && err.errCode === ApiErrorCode.StreamNotFound) return;
         throw err;
       }
       const items = page.consumers ?? [];
@@ -251,7 +253,7 @@ async function confirmStream(api: JsApi, name: string): Promise<ObservedStream |
       // A stream whose leader is gone can still be described from the meta layer, without state.
       if (!info.cluster || info.cluster.leader) return toObserved(info);
     } catch (err) {
-      if (err instanceof JsApiError && err.errCode === 10059) return "gone";
+      if (err instanceof JsApiError && err.errCode === ApiErrorCode.StreamNotFound) return "gone";
     }
     await new Promise((r) => setTimeout(r, 750));
   }

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { resolveConnection } from "../../src/cli/connection-args.js";
+import { resolveConnection } from "../../src/connection/resolve.js";
 import { redactUrl } from "../../src/connection/url.js";
 import { serverLines } from "../harness/index.js";
 import {
