@@ -13,7 +13,8 @@ import type { AccountLimits } from "../model/observed.js";
 import type { Change, Plan, Step } from "../model/plan.js";
 import type { Version } from "../model/version.js";
 import { describeFailure } from "./hints.js";
-import { type ApplyResult, type StepResult, summarise } from "./result.js";
+import type { ApplyResult, StepResult } from "./result.js";
+import { Scheduler } from "./scheduler.js";
 import type { JetStreamWriter } from "./writer.js";
 
 export interface ExecuteOptions {
@@ -38,21 +39,7 @@ export async function executePlan(
 ): Promise<ApplyResult> {
   const started = performance.now();
   const changes = new Map(plan.changes.map((c) => [c.address, c]));
-  const steps = plan.steps;
-  const results = new Map<string, StepResult>();
-  const inPlan = new Set(steps.map((s) => s.address));
-  const pending = new Map(steps.map((s) => [s.address, s.depends_on.filter((d) => inPlan.has(d)).length]));
-  const dependents = new Map<string, string[]>();
-  for (const s of steps) {
-    for (const d of s.depends_on) {
-      const list = dependents.get(d);
-      if (list) list.push(s.address);
-      else dependents.set(d, [s.address]);
-    }
-  }
-  const stepOf = new Map(steps.map((s) => [s.address, s]));
   const released = releasedOrigins(plan.changes);
-  const ready: Step[] = steps.filter((s) => pending.get(s.address) === 0);
   let stopped: string | undefined;
   // A step the server did not answer at all (a stopped server, a lost network) may or may not have been
   // carried out; starting more steps would only wait out more timeouts. Stop, report, let the next plan tell.
@@ -66,77 +53,36 @@ export async function executePlan(
     else if (options.connectionLost?.()) stopped = CONNECTION_LOST;
     return stopped;
   };
-
-  const skip = (address: string, reason: string) => {
-    if (results.has(address)) return;
-    const step = stepOf.get(address)!;
-    const r: StepResult = { address, action: step.action, status: "not_executed", duration_ms: 0, reason };
-    results.set(address, r);
-    options.onFinish?.(r);
-    for (const d of dependents.get(address) ?? []) skip(d, `depends on ${address}, which was not executed`);
-  };
-
-  await new Promise<void>((resolve) => {
-    let inFlight = 0;
-    const pump = () => {
-      while (ready.length > 0 && inFlight < options.concurrency && !stopReason()) {
-        const step = ready.shift()!;
-        if (results.has(step.address)) continue;
-        inFlight++;
-        options.onStart?.(step);
-        const t0 = performance.now();
-        runStep(changes.get(step.address)!, writer, options, released)
-          .then(
-            (adjusted): StepResult => ({
-              address: step.address,
-              action: step.action,
-              status: "succeeded",
-              duration_ms: Math.round(performance.now() - t0),
-              ...(adjusted.length > 0 ? { adjusted } : {}),
-            }),
-            async (err): Promise<StepResult> => {
-              if (err instanceof JsTransportError && err.kind === "connection") unanswered = CONNECTION_LOST;
-              else if (err instanceof JsTransportError && err.kind === "timeout")
-                unanswered ??= "the server stopped answering";
-              return {
-                address: step.address,
-                action: step.action,
-                status: "failed",
-                duration_ms: Math.round(performance.now() - t0),
-                error: await describeFailure(err, changes.get(step.address)!, writer.api, options.limits),
-              };
-            },
-          )
-          .then((r) => {
-            inFlight--;
-            results.set(step.address, r);
-            options.onFinish?.(r);
-            for (const d of dependents.get(step.address) ?? []) {
-              if (r.status !== "succeeded") {
-                skip(d, `depends on ${step.address}, which failed`);
-                continue;
-              }
-              const n = pending.get(d)! - 1;
-              pending.set(d, n);
-              if (n === 0) ready.push(stepOf.get(d)!);
-            }
-            pump();
-          });
-      }
-      if (inFlight === 0 && (ready.length === 0 || stopReason())) resolve();
-    };
-    options.signal?.addEventListener("abort", () => pump(), { once: true });
-    pump();
+  const scheduler = new Scheduler(plan.steps, {
+    concurrency: options.concurrency,
+    stopReason,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onStart ? { onStart: options.onStart } : {}),
+    ...(options.onFinish ? { onFinish: options.onFinish } : {}),
   });
+  const outcome = await scheduler.run(async (step): Promise<StepResult> => {
+    const t0 = performance.now();
+    const change = changes.get(step.address)!;
+    try {
+      const adjusted = await runStep(change, writer, options, released);
+      return { ...resultOf(step, "succeeded", t0), ...(adjusted.length > 0 ? { adjusted } : {}) };
+    } catch (err) {
+      if (err instanceof JsTransportError && err.kind === "connection") unanswered = CONNECTION_LOST;
+      else if (err instanceof JsTransportError && err.kind === "timeout")
+        unanswered ??= "the server stopped answering";
+      const error = await describeFailure(err, change, writer.api, options.limits);
+      return { ...resultOf(step, "failed", t0), error };
+    }
+  });
+  return { ...outcome, duration_ms: Math.round(performance.now() - started) };
+}
 
-  const why = stopReason();
-  for (const s of steps) if (!results.has(s.address)) skip(s.address, why ?? "not reached");
-  const ordered = steps.map((s) => results.get(s.address)!);
+function resultOf(step: Step, status: StepResult["status"], t0: number): StepResult {
   return {
-    results: ordered,
-    summary: summarise(ordered),
-    ...(why ? { stopped: why } : {}),
-    duration_ms: Math.round(performance.now() - started),
+    address: step.address,
+    action: step.action,
+    status,
+    duration_ms: Math.round(performance.now() - t0),
   };
 }
 

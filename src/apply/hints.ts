@@ -28,89 +28,85 @@ export async function describeFailure(
   return { code: null, description: (err as Error)?.message ?? String(err) };
 }
 
+/** What a hint may look at: the change that failed, the API (to ask more), the account's limits. */
+interface HintContext {
+  readonly change: Change;
+  readonly cfg: Record<string, unknown>;
+  readonly api: JsApi;
+  readonly limits: AccountLimits;
+}
+
+type Hint = (ctx: HintContext) => string | Promise<string>;
+
+const CREATED_MEANWHILE = "it was created by someone else after the plan was made; run jsplan plan again";
+const DELETED_MEANWHILE = "it was deleted by someone else after the plan was made; run jsplan plan again";
+
+/** The hint for each API error code that jsplan can say more about. */
+const HINTS: Readonly<Partial<Record<number, Hint>>> = {
+  [ApiErrorCode.StreamSubjectOverlap]: overlapHint,
+  [ApiErrorCode.InsufficientResources]: () =>
+    "the cluster lacks resources for this right now: peers for the replicas or placement, or storage; if the stream was just scaled or moved, wait until it settles and apply again",
+  [ApiErrorCode.MemoryResourcesExceeded]: storageHint,
+  [ApiErrorCode.StorageResourcesExceeded]: storageHint,
+  [ApiErrorCode.AccountResourcesExceeded]: storageHint,
+  [ApiErrorCode.StreamMaxStreamBytesExceeded]: ({ cfg, limits }) =>
+    `max_bytes exceeds the account's per-stream limit (${formatSize((cfg.storage === "memory" ? limits.memory_max_stream_bytes : limits.storage_max_stream_bytes) ?? 0)})`,
+  [ApiErrorCode.StreamMaxBytesRequired]: () =>
+    "the account requires every stream to set max_bytes; add max_bytes to the stream",
+  [ApiErrorCode.MaximumStreamsLimit]: ({ limits }) =>
+    `the account may hold at most ${limits.max_streams} stream${limits.max_streams === 1 ? "" : "s"}`,
+  [ApiErrorCode.MaximumConsumersLimit]: () =>
+    "the stream's max_consumers or the account's consumer limit is reached",
+  [ApiErrorCode.StreamReplicasNotSupported]: () => "num_replicas above 1 needs a clustered server",
+  [ApiErrorCode.ConsumerWQConsumerNotUnique]: () =>
+    "on a workqueue stream, no two consumers may take the same messages; the server also counts the consumers that streams mirroring or sourcing this one read with (nats-server 2.10)",
+  [ApiErrorCode.StreamNameExist]: () => CREATED_MEANWHILE,
+  [ApiErrorCode.ConsumerAlreadyExists]: () => CREATED_MEANWHILE,
+  [ApiErrorCode.ConsumerDoesNotExist]: () => DELETED_MEANWHILE,
+  [ApiErrorCode.StreamNotFound]: () => DELETED_MEANWHILE,
+  [ApiErrorCode.ConsumerNotFound]: () => DELETED_MEANWHILE,
+  [ApiErrorCode.ConsumerNameExist]: () =>
+    "a client is still subscribed to the old deliver_subject; stop it, or replace the consumer",
+  [ApiErrorCode.StreamUpdate]: () =>
+    "an existing consumer exceeds the new consumer_limits; lower that consumer's limits first. The server also counts the consumers that streams mirroring or sourcing this one read with, which no listing shows: if the named consumer is not one of the stream's, keep the old limits, or remove the mirror or source first",
+};
+
 async function hintFor(
   err: JsApiError,
   change: Change,
   api: JsApi,
   limits: AccountLimits,
 ): Promise<{ hint?: string }> {
-  const cfg = (change.after ?? {}) as Record<string, unknown>;
-  switch (err.errCode) {
-    case ApiErrorCode.StreamSubjectOverlap: {
-      // The server does not say which stream holds the subjects; ask it, subject by subject.
-      const owners = new Set<string>();
-      for (const subject of (cfg.subjects as string[] | undefined) ?? []) {
-        try {
-          const r = await api.request<{ streams: string[] | null }>("STREAM.NAMES", { subject });
-          for (const s of r.streams ?? []) if (s !== change.name) owners.add(s);
-        } catch {
-          // The hint is a courtesy; the failure itself is already reported.
-        }
-      }
-      return owners.size > 0
-        ? {
-            hint: `the subjects overlap stream ${[...owners].join(", ")}, which is not part of this plan; change one of the two streams' subjects`,
-          }
-        : { hint: "another stream already takes some of these subjects" };
+  const hint = HINTS[err.errCode];
+  if (!hint) return {};
+  return { hint: await hint({ change, cfg: (change.after ?? {}) as Record<string, unknown>, api, limits }) };
+}
+
+/** The server does not say which stream holds the subjects; ask it, subject by subject. */
+async function overlapHint({ change, cfg, api }: HintContext): Promise<string> {
+  const owners = new Set<string>();
+  for (const subject of (cfg.subjects as string[] | undefined) ?? []) {
+    try {
+      const r = await api.request<{ streams: string[] | null }>("STREAM.NAMES", { subject });
+      for (const s of r.streams ?? []) if (s !== change.name) owners.add(s);
+    } catch {
+      // The hint is a courtesy; the failure itself is already reported.
     }
-    case ApiErrorCode.InsufficientResources:
-      return {
-        hint: "the cluster lacks resources for this right now: peers for the replicas or placement, or storage; if the stream was just scaled or moved, wait until it settles and apply again",
-      };
-    case ApiErrorCode.MemoryResourcesExceeded:
-    case ApiErrorCode.StorageResourcesExceeded:
-    case ApiErrorCode.AccountResourcesExceeded: {
-      const memory = cfg.storage === "memory";
-      const wanted =
-        typeof cfg.max_bytes === "number" && cfg.max_bytes > 0
-          ? ` (max_bytes ${formatSize(cfg.max_bytes)})`
-          : "";
-      const account = memory ? limits.max_memory : limits.max_storage;
-      const kind = memory ? "memory" : "file";
-      // With an account limit, that limit is the likely cause; the server's own store limit otherwise.
-      if (account && account > 0) {
-        return {
-          hint: `not enough ${kind} storage for this stream${wanted}: the account may use ${formatSize(account)} of ${kind} storage in all; lower max_bytes or raise the account's limit`,
-        };
-      }
-      return {
-        hint: `not enough ${kind} storage for this stream${wanted}: the server's ${memory ? "max_memory_store" : "max_file_store"} limit is reached; lower max_bytes or raise the limit`,
-      };
-    }
-    case ApiErrorCode.StreamMaxStreamBytesExceeded:
-      return {
-        hint: `max_bytes exceeds the account's per-stream limit (${formatSize((cfg.storage === "memory" ? limits.memory_max_stream_bytes : limits.storage_max_stream_bytes) ?? 0)})`,
-      };
-    case ApiErrorCode.StreamMaxBytesRequired:
-      return { hint: "the account requires every stream to set max_bytes; add max_bytes to the stream" };
-    case ApiErrorCode.MaximumStreamsLimit:
-      return {
-        hint: `the account may hold at most ${limits.max_streams} stream${limits.max_streams === 1 ? "" : "s"}`,
-      };
-    case ApiErrorCode.MaximumConsumersLimit:
-      return { hint: "the stream's max_consumers or the account's consumer limit is reached" };
-    case ApiErrorCode.StreamReplicasNotSupported:
-      return { hint: "num_replicas above 1 needs a clustered server" };
-    case ApiErrorCode.ConsumerWQConsumerNotUnique:
-      return {
-        hint: "on a workqueue stream, no two consumers may take the same messages; the server also counts the consumers that streams mirroring or sourcing this one read with (nats-server 2.10)",
-      };
-    case ApiErrorCode.StreamNameExist:
-    case ApiErrorCode.ConsumerAlreadyExists:
-      return { hint: "it was created by someone else after the plan was made; run jsplan plan again" };
-    case ApiErrorCode.ConsumerDoesNotExist:
-    case ApiErrorCode.StreamNotFound:
-    case ApiErrorCode.ConsumerNotFound:
-      return { hint: "it was deleted by someone else after the plan was made; run jsplan plan again" };
-    case ApiErrorCode.ConsumerNameExist:
-      return {
-        hint: "a client is still subscribed to the old deliver_subject; stop it, or replace the consumer",
-      };
-    case ApiErrorCode.StreamUpdate:
-      return {
-        hint: "an existing consumer exceeds the new consumer_limits; lower that consumer's limits first. The server also counts the consumers that streams mirroring or sourcing this one read with, which no listing shows: if the named consumer is not one of the stream's, keep the old limits, or remove the mirror or source first",
-      };
-    default:
-      return {};
   }
+  return owners.size > 0
+    ? `the subjects overlap stream ${[...owners].join(", ")}, which is not part of this plan; change one of the two streams' subjects`
+    : "another stream already takes some of these subjects";
+}
+
+/** With an account limit, that limit is the likely cause; the server's own store limit otherwise. */
+function storageHint({ cfg, limits }: HintContext): string {
+  const memory = cfg.storage === "memory";
+  const wanted =
+    typeof cfg.max_bytes === "number" && cfg.max_bytes > 0 ? ` (max_bytes ${formatSize(cfg.max_bytes)})` : "";
+  const account = memory ? limits.max_memory : limits.max_storage;
+  const kind = memory ? "memory" : "file";
+  if (account && account > 0) {
+    return `not enough ${kind} storage for this stream${wanted}: the account may use ${formatSize(account)} of ${kind} storage in all; lower max_bytes or raise the account's limit`;
+  }
+  return `not enough ${kind} storage for this stream${wanted}: the server's ${memory ? "max_memory_store" : "max_file_store"} limit is reached; lower max_bytes or raise the limit`;
 }
