@@ -4,7 +4,7 @@
 
 import type { ResourceKind } from "./address.js";
 
-/** 1.1 added `reason_details` to changes and `code` and `path` to warnings. */
+/** 1.1 added `reason_details` and `before_created` to changes, and `code` and `path` to warnings. */
 export const PLAN_FORMAT_VERSION = "1.1";
 
 export type Action = "create" | "update" | "replace" | "delete" | "no-op";
@@ -51,6 +51,11 @@ interface ChangeBase {
   readonly diff: readonly FieldChange[];
   readonly before: WireConfig | null;
   readonly after: WireConfig | null;
+  /**
+   * When the live resource the plan saw was created (null for a create): before each step on an existing
+   * resource, apply checks that the resource at the address is still that one. Since 1.1.
+   */
+  readonly before_created: string | null;
   /** What a destructive step loses, when known (messages and bytes of a stream, consumers removed with it). */
   readonly loses?: {
     readonly messages?: number;

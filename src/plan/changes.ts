@@ -18,6 +18,8 @@ export interface Subject {
   readonly name: string;
   /** For consumers: their stream. */
   readonly stream?: string | undefined;
+  /** When the live resource was created (undefined when there is none): apply checks it is still that one. */
+  readonly created?: string | undefined;
 }
 
 interface ChangeParts extends Subject {
@@ -46,6 +48,8 @@ export function makeChange(c: ChangeParts): Change {
     diff: c.diff,
     before: c.before as WireConfig | null,
     after: c.after as WireConfig | null,
+    before_created:
+      c.action === "create" ? null : (c.created ?? (c as { before_created?: string }).before_created ?? null),
     ...(c.loses ? { loses: c.loses } : {}),
   } as Change;
 }
@@ -150,6 +154,7 @@ export function destructive(
   else if (protect === "parent") reasons.push(reason.blockedByParent(c.action));
   return makeChange({
     ...c,
+    created: c.before_created ?? undefined,
     destructive: true,
     blocked: protect !== undefined,
     reasons,
@@ -163,7 +168,12 @@ export function withReasons(
   extra: readonly Reason[],
   action: Change["action"] = c.action,
 ): Change {
-  return makeChange({ ...c, action, reasons: [...c.reason_details, ...extra] });
+  return makeChange({
+    ...c,
+    created: c.before_created ?? undefined,
+    action,
+    reasons: [...c.reason_details, ...extra],
+  });
 }
 
 export function lossOf(obs: ObservedStream): { messages?: number; bytes?: number } {

@@ -56,7 +56,8 @@ function planConsumer(ctx: PlanContext, k: DesiredConsumer): Change | undefined 
   }
   // The common case, a consumer jsplan itself applied and nobody changed: the server holds exactly what
   // was sent (plus its own metadata keys). Nothing to normalise or compare field by field.
-  if (parent?.action !== "replace" && sameAsSent(obs.config, after)) return noOpChange(k, after);
+  if (parent?.action !== "replace" && sameAsSent(obs.config, after))
+    return noOpChange({ ...k, created: obs.created }, after);
   return compareConsumer(
     ctx,
     k,
@@ -85,7 +86,13 @@ function compareConsumer(
     delete aligned.pause_until;
     delete before.pause_until;
   }
-  let change = compare(k, before, aligned, classifyConsumerChange, unmarked ? ctx.owner : undefined);
+  let change = compare(
+    { ...k, created: obs.created },
+    before,
+    aligned,
+    classifyConsumerChange,
+    unmarked ? ctx.owner : undefined,
+  );
   if (parent?.action === "replace")
     change = withReasons(change, [reason.parentReplaced(k.stream)], "replace");
   if (change.action !== "replace") return change;

@@ -104,6 +104,7 @@ function deleteConsumer(
     address: consumerAddress(c.stream, c.name),
     name: c.name,
     stream: c.stream,
+    created: c.created,
   };
   ctx.changes.push(
     destructive(

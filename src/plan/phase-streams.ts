@@ -47,7 +47,14 @@ function planStream(ctx: PlanContext, r: StreamResource): Change | undefined {
     return undefined;
   }
   const before = ctx.observedCanon(obs);
-  const change = compareStream(ctx, r, obs, before, alignStream(after, before), own.kind === "unmarked");
+  const change = compareStream(
+    ctx,
+    r,
+    obs,
+    before,
+    alignStream(after, before),
+    own.kind === "unmarked",
+  );
   if (change.diff.some((d) => d.path === "compression")) {
     ctx.warnings.push(
       at(r, r.kind === "stream" ? "compression" : "", "warning", "plan.compression", message.compression),
@@ -83,7 +90,14 @@ function compareStream(
       inactive_threshold: holds("inactive_threshold"),
     },
   };
-  return compare(r, before, after, (ch) => classifyStreamChange(ch, cls), unmarked ? ctx.owner : undefined);
+  const subject = { ...r, created: obs.created };
+  return compare(
+    subject,
+    before,
+    after,
+    (ch) => classifyStreamChange(ch, cls),
+    unmarked ? ctx.owner : undefined,
+  );
 }
 
 /** A replace deletes the stream with its consumers: say which come back and which are lost for good. */
