@@ -12,6 +12,7 @@ import { type ConsumerConfig, localOrigins, type StreamConfig } from "../model/j
 import type { AccountLimits } from "../model/observed.js";
 import type { Change, Plan, Step } from "../model/plan.js";
 import type { Version } from "../model/version.js";
+import { guardStep } from "./guards.js";
 import { describeFailure } from "./hints.js";
 import type { ApplyResult, StepResult } from "./result.js";
 import { Scheduler } from "./scheduler.js";
@@ -64,6 +65,12 @@ export async function executePlan(
     const t0 = performance.now();
     const change = changes.get(step.address)!;
     try {
+      const verdict = await guardStep(change, writer.api, options.version);
+      if (verdict.kind === "changed") return { ...resultOf(step, "changed", t0), changed: verdict.what };
+      // A delete of something already gone has the effect the plan wanted.
+      if (verdict.kind === "gone" && change.action === "delete") return resultOf(step, "succeeded", t0);
+      if (verdict.kind === "gone")
+        return { ...resultOf(step, "changed", t0), changed: ["it no longer exists"] };
       const adjusted = await runStep(change, writer, options, released);
       return { ...resultOf(step, "succeeded", t0), ...(adjusted.length > 0 ? { adjusted } : {}) };
     } catch (err) {

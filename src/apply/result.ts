@@ -3,7 +3,11 @@
 
 import type { Action } from "../model/plan.js";
 
-export type StepStatus = "succeeded" | "failed" | "not_executed";
+/**
+ * - `changed`: the guard found the resource changed since the plan: the step was not carried out.
+ * - `unknown`: the step was sent, and no answer came: it may or may not have been carried out.
+ */
+export type StepStatus = "succeeded" | "failed" | "not_executed" | "changed" | "unknown";
 
 export interface StepError {
   /** The server's error code (10065), when the server answered with one. */
@@ -21,6 +25,8 @@ export interface StepResult {
   readonly error?: StepError;
   /** Why a step did not run: the failed step it depends on, or the interruption. */
   readonly reason?: string;
+  /** For `changed`: how the resource differs from what the plan saw. */
+  readonly changed?: readonly string[];
   /** Fields the server stored differently from what was sent (it adjusted them silently). */
   readonly adjusted?: ReadonlyArray<{
     readonly path: string;
@@ -31,20 +37,20 @@ export interface StepResult {
 
 export interface ApplyResult {
   readonly results: readonly StepResult[];
-  readonly summary: { readonly succeeded: number; readonly failed: number; readonly not_executed: number };
+  readonly summary: {
+    readonly succeeded: number;
+    readonly failed: number;
+    readonly not_executed: number;
+    readonly changed: number;
+    readonly unknown: number;
+  };
   /** Set when the apply stopped early (interrupted, connection lost). */
   readonly stopped?: string;
   readonly duration_ms: number;
 }
 
 export function summarise(results: readonly StepResult[]): ApplyResult["summary"] {
-  let succeeded = 0;
-  let failed = 0;
-  let notExecuted = 0;
-  for (const r of results) {
-    if (r.status === "succeeded") succeeded++;
-    else if (r.status === "failed") failed++;
-    else notExecuted++;
-  }
-  return { succeeded, failed, not_executed: notExecuted };
+  const s = { succeeded: 0, failed: 0, not_executed: 0, changed: 0, unknown: 0 };
+  for (const r of results) s[r.status]++;
+  return s;
 }

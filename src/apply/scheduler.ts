@@ -16,6 +16,14 @@ export interface SchedulerOptions {
   readonly onFinish?: (result: StepResult) => void;
 }
 
+/** How a dependency that did not succeed is named in its dependents' reason. */
+const WHY_NOT: Readonly<Record<Exclude<StepResult["status"], "succeeded">, string>> = {
+  failed: "which failed",
+  not_executed: "which was not executed",
+  changed: "which changed since the plan was made",
+  unknown: "whose outcome is unknown",
+};
+
 export class Scheduler {
   readonly #steps: readonly Step[];
   readonly #results = new Map<string, StepResult>();
@@ -82,7 +90,7 @@ export class Scheduler {
     this.options.onFinish?.(r);
     for (const d of this.#dependents.get(step.address) ?? []) {
       if (r.status !== "succeeded") {
-        this.#skip(d, `depends on ${step.address}, which failed`);
+        this.#skip(d, `depends on ${step.address}, ${WHY_NOT[r.status]}`);
         continue;
       }
       const n = this.#pending.get(d)! - 1;
@@ -98,6 +106,6 @@ export class Scheduler {
     this.#results.set(address, r);
     this.options.onFinish?.(r);
     for (const d of this.#dependents.get(address) ?? [])
-      this.#skip(d, `depends on ${address}, which was not executed`);
+      this.#skip(d, `depends on ${address}, ${WHY_NOT.not_executed}`);
   }
 }

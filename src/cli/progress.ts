@@ -26,6 +26,10 @@ export function stepLine(r: StepResult, style: Style): string {
       const hint = r.error?.hint ? `\n    ${style.dim(`hint: ${r.error.hint}`)}` : "";
       return `${style.red("✗")} ${r.address} ${r.action} failed ${time}: ${r.error?.description ?? "unknown error"}${code}${hint}`;
     }
+    case "changed":
+      return `${style.yellow("!")} ${r.address} changed since the plan was made, so it was not ${VERB[r.action]}: ${(r.changed ?? []).join("; ")}`;
+    case "unknown":
+      return `${style.yellow("?")} ${r.address} ${r.action}: no answer came ${time}; it may or may not have been ${VERB[r.action]}${r.error ? ` (${r.error.description})` : ""}`;
     default:
       return `${style.yellow("-")} ${r.address} not executed: ${r.reason ?? "not reached"}`;
   }

@@ -4,7 +4,7 @@
 
 import type { ResourceKind } from "./address.js";
 
-/** 1.1 added `reason_details` and `before_created` to changes, and `code` and `path` to warnings. */
+/** 1.1 added `reason_details`, `before_created` and `before_fingerprint` to changes, and `code` and `path` to warnings. */
 export const PLAN_FORMAT_VERSION = "1.1";
 
 export type Action = "create" | "update" | "replace" | "delete" | "no-op";
@@ -56,6 +56,11 @@ interface ChangeBase {
    * resource, apply checks that the resource at the address is still that one. Since 1.1.
    */
   readonly before_created: string | null;
+  /**
+   * For a step on an existing resource (update, replace, delete): a fingerprint of its live config when
+   * planned (`fnv1a64:…`); apply refuses the step when the config changed since. Null otherwise. Since 1.1.
+   */
+  readonly before_fingerprint: string | null;
   /** What a destructive step loses, when known (messages and bytes of a stream, consumers removed with it). */
   readonly loses?: {
     readonly messages?: number;

@@ -3,6 +3,7 @@
 
 import type { Classification } from "../jetstream/classify-common.js";
 import { diffConfigs, type RawFieldChange } from "../jetstream/field-diff.js";
+import { configFingerprint } from "../jetstream/fingerprint.js";
 import { isProtected } from "../jetstream/ownership.js";
 import { sortKeys } from "../jetstream/sort-keys.js";
 import type { ResourceKind } from "../model/address.js";
@@ -20,6 +21,10 @@ export interface Subject {
   readonly stream?: string | undefined;
   /** When the live resource was created (undefined when there is none): apply checks it is still that one. */
   readonly created?: string | undefined;
+  /** The live config as the server holds it, for the fingerprint apply checks before a step. */
+  readonly liveConfig?: object | undefined;
+  /** The fingerprint already worked out, when a change is made again from another (more reasons). */
+  readonly fingerprint?: string | null | undefined;
 }
 
 interface ChangeParts extends Subject {
@@ -48,10 +53,17 @@ export function makeChange(c: ChangeParts): Change {
     diff: c.diff,
     before: c.before as WireConfig | null,
     after: c.after as WireConfig | null,
-    before_created:
-      c.action === "create" ? null : (c.created ?? (c as { before_created?: string }).before_created ?? null),
+    before_created: c.action === "create" ? null : (c.created ?? null),
+    before_fingerprint: fingerprintOf(c),
     ...(c.loses ? { loses: c.loses } : {}),
   } as Change;
+}
+
+/** Steps on an existing resource carry the fingerprint of its live config (computed for those only). */
+function fingerprintOf(c: ChangeParts): string | null {
+  if (c.action === "create" || c.action === "no-op") return null;
+  if (c.liveConfig) return configFingerprint(c.liveConfig);
+  return c.fingerprint ?? null;
 }
 
 export function createChange(s: Subject, after: object): Change {
@@ -155,6 +167,7 @@ export function destructive(
   return makeChange({
     ...c,
     created: c.before_created ?? undefined,
+    fingerprint: c.before_fingerprint,
     destructive: true,
     blocked: protect !== undefined,
     reasons,
@@ -171,6 +184,7 @@ export function withReasons(
   return makeChange({
     ...c,
     created: c.before_created ?? undefined,
+    fingerprint: c.before_fingerprint,
     action,
     reasons: [...c.reason_details, ...extra],
   });

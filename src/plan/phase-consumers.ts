@@ -87,7 +87,7 @@ function compareConsumer(
     delete before.pause_until;
   }
   let change = compare(
-    { ...k, created: obs.created },
+    { ...k, created: obs.created, liveConfig: obs.config },
     before,
     aligned,
     classifyConsumerChange,

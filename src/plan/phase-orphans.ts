@@ -73,6 +73,8 @@ function deleteStream(ctx: PlanContext, obs: ObservedStream): void {
     kind: bucket?.kind ?? ("stream" as const),
     address: bucket?.address ?? streamAddress(obs.name),
     name: bucket?.bucket ?? obs.name,
+    created: obs.created,
+    liveConfig: obs.config,
   };
   ctx.changes.push(
     destructive(
@@ -105,6 +107,7 @@ function deleteConsumer(
     name: c.name,
     stream: c.stream,
     created: c.created,
+    liveConfig: c.config,
   };
   ctx.changes.push(
     destructive(

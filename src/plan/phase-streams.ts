@@ -47,14 +47,7 @@ function planStream(ctx: PlanContext, r: StreamResource): Change | undefined {
     return undefined;
   }
   const before = ctx.observedCanon(obs);
-  const change = compareStream(
-    ctx,
-    r,
-    obs,
-    before,
-    alignStream(after, before),
-    own.kind === "unmarked",
-  );
+  const change = compareStream(ctx, r, obs, before, alignStream(after, before), own.kind === "unmarked");
   if (change.diff.some((d) => d.path === "compression")) {
     ctx.warnings.push(
       at(r, r.kind === "stream" ? "compression" : "", "warning", "plan.compression", message.compression),
@@ -90,7 +83,7 @@ function compareStream(
       inactive_threshold: holds("inactive_threshold"),
     },
   };
-  const subject = { ...r, created: obs.created };
+  const subject = { ...r, created: obs.created, liveConfig: obs.config };
   return compare(
     subject,
     before,

@@ -4,27 +4,14 @@
 
 import { createHash } from "node:crypto";
 import { streamNameOf } from "../jetstream/buckets.js";
-import { stripServerMetadata } from "../jetstream/metadata.js";
+import { stableJson } from "../jetstream/fingerprint.js";
 import type { ObservedState } from "../model/observed.js";
 
 export const ABSENT = "absent";
 
-function stable(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(stable);
-  if (v && typeof v === "object") {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) out[k] = stable((v as Record<string, unknown>)[k]);
-    return out;
-  }
-  return v;
-}
-
 export function fingerprintConfig(config: { metadata?: Record<string, string> } | undefined): string {
   if (!config) return ABSENT;
-  const metadata = stripServerMetadata(config.metadata);
-  const { metadata: _drop, ...rest } = config;
-  const body = JSON.stringify(stable({ ...rest, ...(metadata ? { metadata } : {}) }));
-  return `sha256:${createHash("sha256").update(body).digest("hex")}`;
+  return `sha256:${createHash("sha256").update(stableJson(config)).digest("hex")}`;
 }
 
 /** The live config at `address` (a consumer, or the stream behind a stream or bucket), if any. */

@@ -69,7 +69,7 @@ for (const line of serverLines()) {
       const r = await apply(server.url, manifest);
       assert.equal(r.code, 0, r.stderr);
       const out = assertMatches(applyResult, r.stdout);
-      assert.deepEqual(out.summary, { succeeded: 2, failed: 0, not_executed: 0 });
+      assert.deepEqual(out.summary, { succeeded: 2, failed: 0, not_executed: 0, changed: 0, unknown: 0 });
       const again = await apply(server.url, manifest);
       assert.equal(again.code, 0, again.stderr);
       assert.deepEqual(assertMatches(applyResult, again.stdout).results, []);

@@ -74,7 +74,13 @@ async function checkAndConverge(
   t.diagnostic(`report: ${JSON.stringify(tally)}${result.stopped ? `, stopped: ${result.stopped}` : ""}`);
   assert.deepEqual(result.summary, tally, "the summary counts the results");
   if (run.code === 0) {
-    assert.deepEqual(tally, { succeeded: plan.steps.length, failed: 0, not_executed: 0 });
+    assert.deepEqual(tally, {
+      succeeded: plan.steps.length,
+      failed: 0,
+      not_executed: 0,
+      changed: 0,
+      unknown: 0,
+    });
   } else {
     assert.ok(result.stopped, "an incomplete apply says why it stopped");
     assert.ok(tally.failed + tally.not_executed > 0);

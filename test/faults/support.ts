@@ -270,7 +270,7 @@ export async function liveState(target: ConnectTarget, deadlineMs = 60_000): Pro
 
 // --- step reports -------------------------------------------------------------------------------------
 
-export type StepStatus = "succeeded" | "failed" | "not_executed";
+export type StepStatus = "succeeded" | "failed" | "not_executed" | "changed" | "unknown";
 
 export interface ReportedStep {
   readonly status: StepStatus;
@@ -284,14 +284,22 @@ export interface Report {
   readonly duplicates: string[];
 }
 
-/** The step lines jsplan prints to stderr while it applies (`✓`, `✗`, `-`), one per finished step. */
+const MARKS: Record<string, StepStatus> = {
+  "✓": "succeeded",
+  "✗": "failed",
+  "-": "not_executed",
+  "!": "changed",
+  "?": "unknown",
+};
+
+/** The step lines jsplan prints to stderr while it applies (`✓`, `✗`, `-`, `!`, `?`), one per finished step. */
 export function reportFromText(stderr: string): Report {
   const steps = new Map<string, ReportedStep>();
   const duplicates: string[] = [];
   for (const line of stderr.split("\n")) {
-    const m = /^(✓|✗|-) (\S+) /.exec(line);
+    const m = /^(✓|✗|-|!|\?) (\S+) /.exec(line);
     if (!m) continue;
-    const status: StepStatus = m[1] === "✓" ? "succeeded" : m[1] === "✗" ? "failed" : "not_executed";
+    const status = MARKS[m[1]!]!;
     if (steps.has(m[2]!)) duplicates.push(m[2]!);
     steps.set(m[2]!, { status, text: line });
   }
@@ -307,7 +315,7 @@ export interface ApplyJson {
     error?: { code: number | null; description: string; hint?: string };
     reason?: string;
   }>;
-  summary: { succeeded: number; failed: number; not_executed: number };
+  summary: Tally;
   stopped?: string;
 }
 
@@ -334,6 +342,8 @@ export interface Tally {
   succeeded: number;
   failed: number;
   not_executed: number;
+  changed: number;
+  unknown: number;
 }
 
 /**
@@ -349,7 +359,7 @@ export function checkReport(plan: Plan, report: Report, live: LiveState): Tally 
     planned,
     "every step of the plan is reported, and only those",
   );
-  const tally: Tally = { succeeded: 0, failed: 0, not_executed: 0 };
+  const tally: Tally = { succeeded: 0, failed: 0, not_executed: 0, changed: 0, unknown: 0 };
   const problems: string[] = [];
   for (const step of plan.steps) {
     const change = plan.changes.find((c) => c.address === step.address)!;
@@ -363,7 +373,7 @@ export function checkReport(plan: Plan, report: Report, live: LiveState): Tally 
     const seen = now === undefined ? "absent" : `present (description ${JSON.stringify(now.description)})`;
     if (reported.status === "succeeded" && !done) {
       problems.push(`${step.address} is reported done, but on the server it is ${seen}: ${reported.text}`);
-    } else if (reported.status === "not_executed" && !untouched) {
+    } else if ((reported.status === "not_executed" || reported.status === "changed") && !untouched) {
       problems.push(
         `${step.address} is reported not executed, but on the server it is ${seen}: ${reported.text}`,
       );
@@ -377,7 +387,7 @@ export function checkReport(plan: Plan, report: Report, live: LiveState): Tally 
       // was killed (SIGKILL) can be gone after the restart (seen once on 2.15.1, stream S11 of this
       // suite; the server rewrites the stream's metadata in place). jsplan said "failed", which is true, and
       // the next apply creates the stream again.
-    } else if (reported.status === "failed" && !done && !untouched) {
+    } else if ((reported.status === "failed" || reported.status === "unknown") && !done && !untouched) {
       problems.push(`${step.address} failed and is neither done nor untouched: ${seen}: ${reported.text}`);
     }
   }
@@ -387,11 +397,20 @@ export function checkReport(plan: Plan, report: Report, live: LiveState): Tally 
 
 /** The last line of a text apply: `Apply incomplete (why): 3 succeeded, 1 failed, 9 not executed`. */
 export function assertFinalLine(stdout: string, tally: Tally, why: RegExp): void {
-  const m = /Apply incomplete \(([^)]*)\): (\d+) succeeded, (\d+) failed, (\d+) not executed/.exec(stdout);
+  const m =
+    /Apply incomplete \(([^)]*)\): (\d+) succeeded, (\d+) failed, (\d+) not executed(?:, (\d+) changed since the plan)?(?:, (\d+) unknown)?/.exec(
+      stdout,
+    );
   assert.ok(m, `the last line says the apply is incomplete: ${stdout.slice(-500)}`);
   assert.match(m[1]!, why);
   assert.deepEqual(
-    { succeeded: Number(m[2]), failed: Number(m[3]), not_executed: Number(m[4]) },
+    {
+      succeeded: Number(m[2]),
+      failed: Number(m[3]),
+      not_executed: Number(m[4]),
+      changed: Number(m[5] ?? 0),
+      unknown: Number(m[6] ?? 0),
+    },
     tally,
     "the summary line counts what the step lines say",
   );

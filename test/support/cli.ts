@@ -14,8 +14,11 @@ export interface CliOptions {
   readonly env?: Record<string, string | undefined>;
   readonly stdin?: string;
   readonly tty?: boolean;
-  /** Answers to prompts, in order. */
-  readonly answers?: string[];
+  /**
+   * Answers to prompts, in order. A function is called while the prompt waits (to change the server
+   * meanwhile, as another client would) and answers with what it returns.
+   */
+  readonly answers?: Array<string | (() => Promise<string>)>;
 }
 
 export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
@@ -43,7 +46,8 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
     readStdin: async () => Buffer.from(options.stdin ?? ""),
     prompt: async (q) => {
       stderr += q;
-      return answers.shift() ?? "";
+      const answer = answers.shift() ?? "";
+      return typeof answer === "string" ? answer : answer();
     },
     onInterrupt: () => () => {},
   };

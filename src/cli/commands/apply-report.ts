@@ -37,12 +37,16 @@ export function reportApply(
 function finalLine(result: ApplyResult, style: Style): string {
   const s = result.summary;
   const time = `in ${(result.duration_ms / 1000).toFixed(1)}s`;
-  if (s.failed === 0 && s.not_executed === 0)
+  if (s.succeeded === result.results.length)
     return style.green(
       `Apply complete: ${s.succeeded} step${s.succeeded === 1 ? "" : "s"} succeeded ${time}.`,
     );
   const why = result.stopped ? ` (${result.stopped})` : "";
+  const more = [
+    ...(s.changed > 0 ? [`${s.changed} changed since the plan`] : []),
+    ...(s.unknown > 0 ? [`${s.unknown} unknown`] : []),
+  ];
   return style.red(
-    `Apply incomplete${why}: ${s.succeeded} succeeded, ${s.failed} failed, ${s.not_executed} not executed ${time}. Run jsplan plan to see what remains; a new apply picks up from the server's state.`,
+    `Apply incomplete${why}: ${s.succeeded} succeeded, ${s.failed} failed, ${s.not_executed} not executed${more.map((m) => `, ${m}`).join("")} ${time}. Run jsplan plan to see what remains; a new apply picks up from the server's state.`,
   );
 }

@@ -1,7 +1,7 @@
 // `jsplan apply [PATH...]` and `jsplan apply --plan FILE`: carry out a plan, after the safety gates, and
 // report every step. The session work is in src/reconcile; this is the terminal around it.
 
-import type { ApplyResult } from "../../apply/result.js";
+import { type ApplyResult, summarise } from "../../apply/result.js";
 import type { Session } from "../../connection/session.js";
 import type { ObservedState } from "../../model/observed.js";
 import type { Plan } from "../../model/plan.js";
@@ -46,7 +46,7 @@ export async function applyCommand(args: ApplyArgs, io: CliIO, style: Style): Pr
     if (!args.planFile && !args.autoApprove) await confirm(io);
     const result = await run(plan, session, observed, args, io, style);
     reportApply(plan, result, args.format, io, style);
-    return result.summary.failed === 0 && result.summary.not_executed === 0 ? 0 : 1;
+    return result.summary.succeeded === result.results.length ? 0 : 1;
   } finally {
     await session.close();
   }
@@ -125,5 +125,5 @@ async function run(
 }
 
 function emptyResult(): ApplyResult {
-  return { results: [], summary: { succeeded: 0, failed: 0, not_executed: 0 }, duration_ms: 0 };
+  return { results: [], summary: summarise([]), duration_ms: 0 };
 }
