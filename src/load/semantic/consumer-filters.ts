@@ -19,7 +19,8 @@ export function oneFilterForm(k: DesiredConsumer, f: Findings): void {
 
 /** The server refuses filters that overlap: each message it delivers belongs to one filter. */
 export function filtersDisjoint(k: DesiredConsumer, f: Findings): void {
-  const filters = k.config.filter_subjects ?? [];
+  const filters = k.config.filter_subjects;
+  if (!filters || filters.length < 2) return; // most consumers: no index to build
   // Each filter is reported once, against the first earlier one it overlaps (an index, not every pair).
   const earlier = new SubjectIndex<string>();
   for (let i = 0; i < filters.length; i++) {
