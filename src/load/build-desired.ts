@@ -50,154 +50,175 @@ export function buildDesiredState(
   rejected: Rejected,
   files: readonly string[],
 ): { desired: DesiredState; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
-  const streams = new Map<string, DesiredStream>();
-  const consumers = new Map<string, DesiredConsumer>();
-  const kvs = new Map<string, DesiredKv>();
-  const objectStores = new Map<string, DesiredObjectStore>();
-  let owner: { value: string; pos: () => SourcePos } | undefined;
+  const builder = new DesiredBuilder(rejected);
+  for (const doc of docs) builder.addDocument(doc);
+  return builder.result(files);
+}
 
-  const isRejected = (ptr: string) => rejected.has(ptr);
+/** The resources of the documents added so far, by address; the first declaration of each wins. */
+class DesiredBuilder {
+  readonly #diagnostics: Diagnostic[] = [];
+  readonly #streams = new Map<string, DesiredStream>();
+  readonly #consumers = new Map<string, DesiredConsumer>();
+  readonly #kvs = new Map<string, DesiredKv>();
+  readonly #objectStores = new Map<string, DesiredObjectStore>();
+  #owner: { value: string; pos: () => SourcePos } | undefined;
 
-  for (const doc of docs) {
+  constructor(private readonly rejected: Rejected) {}
+
+  /** The resources of one document, in the order of its sections; a stream's consumers follow it. */
+  addDocument(doc: LoadedDocument): void {
     const root = doc.value as Raw | null;
-    if (!root || typeof root !== "object" || Array.isArray(root)) continue;
+    if (!root || typeof root !== "object" || Array.isArray(root)) return;
     const docKey = `${doc.file}#${doc.index}`;
-
-    if (typeof root.owner === "string" && !isRejected(`${docKey}/owner`)) {
-      const pos = () => doc.positions.positionOf(["owner"]);
-      if (owner && owner.value !== root.owner) {
-        diagnostics.push({
-          severity: "error",
-          pos: pos(),
-          code: "semantic.owner-conflict",
-          message: `owner "${root.owner}" differs from owner "${owner.value}" at ${formatPos(owner.pos())}; all files of one manifest share one owner`,
-        });
-      } else if (!owner) {
-        owner = { value: root.owner, pos };
-      }
-    }
-
-    /** Converts units, or reports the value that is out of range and gives undefined. */
-    const converted = <T>(address: string, origin: Origin, convert: () => T): T | undefined => {
-      try {
-        return convert();
-      } catch (err) {
-        if (!(err instanceof UnitRangeError)) throw err;
-        diagnostics.push({
-          severity: "error",
-          pos: origin.fieldPos(err.path),
-          address,
-          path: err.path,
-          code: `schema.${err.kind}`,
-          message: `${err.path}: ${err.message}`,
-        });
-        return undefined;
-      }
-    };
-
-    const addConsumer = (raw: Raw, stream: string, base: PathSegment[], nested: boolean) => {
-      const name = raw.name as string;
-      const address = consumerAddress(stream, name);
-      const origin = originOf(doc, base, "name");
-      const existing = consumers.get(address);
-      if (existing) return; // reported by findDuplicates
-      const config = converted(address, origin, () => toConsumerConfig(raw));
-      if (!config) return;
-      consumers.set(address, {
-        kind: "consumer",
-        address,
-        stream,
-        name,
-        protect: raw.protect === true,
-        config,
-        origin,
-        nested,
-      });
-    };
-
+    if (typeof root.owner === "string" && !this.rejected.has(`${docKey}/owner`))
+      this.#addOwner(doc, root.owner);
     for (const [i, raw] of entries(root.streams)) {
-      if (isRejected(`${docKey}/streams/${i}`)) continue;
-      const name = raw.name as string;
-      const address = streamAddress(name);
-      const origin = originOf(doc, ["streams", i], "name");
-      const existing = streams.get(address);
-      const config = existing ? undefined : converted(address, origin, () => toStreamConfig(raw));
-      if (config)
-        streams.set(address, {
-          kind: "stream",
-          address,
-          name,
-          protect: raw.protect === true,
-          config,
-          origin,
-        });
+      if (this.rejected.has(`${docKey}/streams/${i}`)) continue;
+      this.#addStream(doc, raw, i);
       for (const [j, c] of entries(raw.consumers)) {
-        if (isRejected(`${docKey}/streams/${i}/consumers/${j}`)) continue;
-        addConsumer(c, name, ["streams", i, "consumers", j], true);
+        if (this.rejected.has(`${docKey}/streams/${i}/consumers/${j}`)) continue;
+        this.#addConsumer(doc, c, raw.name as string, ["streams", i, "consumers", j], true);
       }
     }
     for (const [i, raw] of entries(root.consumers)) {
-      if (isRejected(`${docKey}/consumers/${i}`)) continue;
-      addConsumer(raw, raw.stream as string, ["consumers", i], false);
+      if (this.rejected.has(`${docKey}/consumers/${i}`)) continue;
+      this.#addConsumer(doc, raw, raw.stream as string, ["consumers", i], false);
     }
     for (const [i, raw] of entries(root.key_value)) {
-      if (isRejected(`${docKey}/key_value/${i}`)) continue;
-      const name = raw.bucket as string;
-      const address = kvAddress(name);
-      const origin = originOf(doc, ["key_value", i], "bucket");
-      const existing = kvs.get(address);
-      if (existing) continue; // reported by findDuplicates
-      const spec = converted(address, origin, () =>
-        convertBucketUnits(raw, ["ttl", "limit_marker_ttl"], ["max_value_size", "max_bytes"]),
-      );
-      if (!spec) continue;
-      if (spec.mirror) spec.mirror = toStreamSource(spec.mirror as Raw);
-      if (Array.isArray(spec.sources)) spec.sources = (spec.sources as Raw[]).map(toStreamSource);
-      kvs.set(address, {
-        kind: "kv",
-        address,
-        name,
-        protect: raw.protect === true,
-        spec: spec as unknown as KvSpec,
-        origin,
-      });
+      if (!this.rejected.has(`${docKey}/key_value/${i}`)) this.#addKv(doc, raw, i);
     }
     for (const [i, raw] of entries(root.object_stores)) {
-      if (isRejected(`${docKey}/object_stores/${i}`)) continue;
-      const name = raw.bucket as string;
-      const address = objectStoreAddress(name);
-      const origin = originOf(doc, ["object_stores", i], "bucket");
-      const existing = objectStores.get(address);
-      if (existing) continue; // reported by findDuplicates
-      const spec = converted(
-        address,
-        origin,
-        () => convertBucketUnits(raw, ["ttl"], ["max_bytes"]) as unknown as ObjectStoreSpec,
-      );
-      if (!spec) continue;
-      objectStores.set(address, {
-        kind: "objectstore",
-        address,
-        name,
-        protect: raw.protect === true,
-        spec,
-        origin,
-      });
+      if (!this.rejected.has(`${docKey}/object_stores/${i}`)) this.#addObjectStore(doc, raw, i);
     }
   }
 
-  return {
-    desired: {
-      ...(owner ? { owner: owner.value } : {}),
-      streams: [...streams.values()],
-      consumers: [...consumers.values()],
-      keyValues: [...kvs.values()],
-      objectStores: [...objectStores.values()],
-      files,
-    },
-    diagnostics,
-  };
+  result(files: readonly string[]): { desired: DesiredState; diagnostics: Diagnostic[] } {
+    return {
+      desired: {
+        ...(this.#owner ? { owner: this.#owner.value } : {}),
+        streams: [...this.#streams.values()],
+        consumers: [...this.#consumers.values()],
+        keyValues: [...this.#kvs.values()],
+        objectStores: [...this.#objectStores.values()],
+        files,
+      },
+      diagnostics: this.#diagnostics,
+    };
+  }
+
+  /** All files of one manifest share one owner: the first one given, which any other contradicts. */
+  #addOwner(doc: LoadedDocument, value: string): void {
+    const pos = () => doc.positions.positionOf(["owner"]);
+    if (this.#owner && this.#owner.value !== value) {
+      this.#diagnostics.push({
+        severity: "error",
+        pos: pos(),
+        code: "semantic.owner-conflict",
+        message: `owner "${value}" differs from owner "${this.#owner.value}" at ${formatPos(this.#owner.pos())}; all files of one manifest share one owner`,
+      });
+    } else if (!this.#owner) {
+      this.#owner = { value, pos };
+    }
+  }
+
+  #addStream(doc: LoadedDocument, raw: Raw, i: number): void {
+    const name = raw.name as string;
+    const address = streamAddress(name);
+    const origin = originOf(doc, ["streams", i], "name");
+    if (this.#streams.has(address)) return; // reported by findDuplicates
+    const config = this.#converted(address, origin, () => toStreamConfig(raw));
+    if (!config) return;
+    this.#streams.set(address, {
+      kind: "stream",
+      address,
+      name,
+      protect: raw.protect === true,
+      config,
+      origin,
+    });
+  }
+
+  #addConsumer(doc: LoadedDocument, raw: Raw, stream: string, base: PathSegment[], nested: boolean): void {
+    const name = raw.name as string;
+    const address = consumerAddress(stream, name);
+    const origin = originOf(doc, base, "name");
+    if (this.#consumers.has(address)) return; // reported by findDuplicates
+    const config = this.#converted(address, origin, () => toConsumerConfig(raw));
+    if (!config) return;
+    const consumer: DesiredConsumer = {
+      kind: "consumer",
+      address,
+      stream,
+      name,
+      protect: raw.protect === true,
+      config,
+      origin,
+      nested,
+    };
+    this.#consumers.set(address, consumer);
+  }
+
+  #addKv(doc: LoadedDocument, raw: Raw, i: number): void {
+    const name = raw.bucket as string;
+    const address = kvAddress(name);
+    const origin = originOf(doc, ["key_value", i], "bucket");
+    if (this.#kvs.has(address)) return; // reported by findDuplicates
+    const spec = this.#converted(address, origin, () =>
+      convertBucketUnits(raw, ["ttl", "limit_marker_ttl"], ["max_value_size", "max_bytes"]),
+    );
+    if (!spec) return;
+    if (spec.mirror) spec.mirror = toStreamSource(spec.mirror as Raw);
+    if (Array.isArray(spec.sources)) spec.sources = (spec.sources as Raw[]).map(toStreamSource);
+    const kv: DesiredKv = {
+      kind: "kv",
+      address,
+      name,
+      protect: raw.protect === true,
+      spec: spec as unknown as KvSpec,
+      origin,
+    };
+    this.#kvs.set(address, kv);
+  }
+
+  #addObjectStore(doc: LoadedDocument, raw: Raw, i: number): void {
+    const name = raw.bucket as string;
+    const address = objectStoreAddress(name);
+    const origin = originOf(doc, ["object_stores", i], "bucket");
+    if (this.#objectStores.has(address)) return; // reported by findDuplicates
+    const spec = this.#converted(
+      address,
+      origin,
+      () => convertBucketUnits(raw, ["ttl"], ["max_bytes"]) as unknown as ObjectStoreSpec,
+    );
+    if (!spec) return;
+    this.#objectStores.set(address, {
+      kind: "objectstore",
+      address,
+      name,
+      protect: raw.protect === true,
+      spec,
+      origin,
+    });
+  }
+
+  /** Converts units, or reports the value that is out of range and gives undefined. */
+  #converted<T>(address: string, origin: Origin, convert: () => T): T | undefined {
+    try {
+      return convert();
+    } catch (err) {
+      if (!(err instanceof UnitRangeError)) throw err;
+      this.#diagnostics.push({
+        severity: "error",
+        pos: origin.fieldPos(err.path),
+        address,
+        path: err.path,
+        code: `schema.${err.kind}`,
+        message: `${err.path}: ${err.message}`,
+      });
+      return undefined;
+    }
+  }
 }
 
 /** The mapping items of a list with their original indexes (anything else was reported by the schema). */

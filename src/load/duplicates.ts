@@ -2,7 +2,7 @@
 // raw documents, before the schema rejects anything, so that a duplicate is found even when one of the two
 // declarations has another mistake. Positions are looked up only for the duplicates themselves.
 
-import type { Diagnostic, SourcePos } from "../model/diagnostic.js";
+import { type Diagnostic, formatPos, type SourcePos } from "../model/diagnostic.js";
 import type { LoadedDocument } from "./yaml-document.js";
 
 type Raw = Record<string, unknown>;
@@ -10,97 +10,119 @@ type Raw = Record<string, unknown>;
 interface Declared {
   readonly label: string;
   readonly address: string;
-  pos(): SourcePos;
+  readonly doc: LoadedDocument;
+  /** The path of the value that names the resource. */
+  readonly path: Array<string | number>;
 }
 
+/** What the resources of one section of a document declare. */
+type Section = (items: Raw[], doc: LoadedDocument, declarations: Declarations) => void;
+
+/** A bucket is a stream underneath (KV_<bucket>, OBJ_<bucket>): declaring both is declaring it twice. */
+const BUCKET_SECTIONS = [
+  { section: "key_value", streamPrefix: "KV_", label: "KV bucket", kind: "kv" },
+  { section: "object_stores", streamPrefix: "OBJ_", label: "object store", kind: "objectstore" },
+] as const;
+
+const SECTIONS = new Map<string, Section>([
+  ["streams", declareStreams],
+  ["consumers", declareConsumers],
+  ...BUCKET_SECTIONS.map((b): [string, Section] => [b.section, bucketSection(b)]),
+]);
+
 export function findDuplicates(docs: readonly LoadedDocument[]): Diagnostic[] {
-  const seen = new Map<string, Declared>();
-  const out: Diagnostic[] = [];
-  const declare = (key: string, d: Declared) => {
-    const first = seen.get(key);
+  const declarations = new Declarations();
+  for (const doc of docs) {
+    const root = doc.value;
+    if (!isMap(root)) continue;
+    // Sections in the order the document has them, so that "first" means first in the file.
+    for (const section of Object.keys(root)) SECTIONS.get(section)?.(list(root[section]), doc, declarations);
+  }
+  return declarations.duplicates;
+}
+
+/** The resources declared so far by the key that makes two the same, and the duplicates found. */
+class Declarations {
+  readonly #first = new Map<string, Declared>();
+  readonly duplicates: Diagnostic[] = [];
+
+  declare(key: string, d: Declared): void {
+    const first = this.#first.get(key);
     if (!first) {
-      seen.set(key, d);
+      this.#first.set(key, d);
       return;
     }
-    out.push({
+    const firstAt = formatPos(posOf(first));
+    this.duplicates.push({
       severity: "error",
-      pos: d.pos(),
+      pos: posOf(d),
       address: d.address,
       code: "semantic.duplicate",
       message:
         first.label === d.label
-          ? `${d.label} is declared twice: first at ${at(first.pos())}; keep one declaration`
-          : `${d.label} is the same stream as ${first.label} at ${at(first.pos())}; keep one of them`,
+          ? `${d.label} is declared twice: first at ${firstAt}; keep one declaration`
+          : `${d.label} is the same stream as ${first.label} at ${firstAt}; keep one of them`,
     });
-  };
-  for (const doc of docs) {
-    const root = doc.value;
-    if (!isMap(root)) continue;
-    const pos = (path: Array<string | number>) => () => doc.positions.positionOf(path);
-    // Sections in the order the document has them, so that "first" means first in the file.
-    for (const section of Object.keys(root)) {
-      if (section === "streams") {
-        list(root.streams).forEach((s, i) => {
-          const name = str(s.name);
-          if (name !== undefined)
-            declare(`stream.${name}`, {
-              label: `stream ${name}`,
-              address: `stream.${name}`,
-              pos: pos(["streams", i, "name"]),
-            });
-          list(s.consumers).forEach((c, j) => {
-            const cname = str(c.name);
-            if (name === undefined || cname === undefined) return;
-            const address = `consumer.${name}.${cname}`;
-            declare(address, {
-              label: `consumer ${name}.${cname}`,
-              address,
-              pos: pos(["streams", i, "consumers", j, "name"]),
-            });
-          });
-        });
-      } else if (section === "consumers") {
-        list(root.consumers).forEach((c, i) => {
-          const stream = str(c.stream);
-          const cname = str(c.name);
-          if (stream === undefined || cname === undefined) return;
-          const address = `consumer.${stream}.${cname}`;
-          declare(address, {
-            label: `consumer ${stream}.${cname}`,
-            address,
-            pos: pos(["consumers", i, "name"]),
-          });
-        });
-      } else if (section === "key_value") {
-        // A bucket is a stream underneath (KV_<bucket>, OBJ_<bucket>): declaring both is declaring it twice.
-        list(root.key_value).forEach((b, i) => {
-          const bucket = str(b.bucket);
-          if (bucket !== undefined)
-            declare(`stream.KV_${bucket}`, {
-              label: `KV bucket ${bucket}`,
-              address: `kv.${bucket}`,
-              pos: pos(["key_value", i, "bucket"]),
-            });
-        });
-      } else if (section === "object_stores") {
-        list(root.object_stores).forEach((b, i) => {
-          const bucket = str(b.bucket);
-          if (bucket !== undefined) {
-            declare(`stream.OBJ_${bucket}`, {
-              label: `object store ${bucket}`,
-              address: `objectstore.${bucket}`,
-              pos: pos(["object_stores", i, "bucket"]),
-            });
-          }
-        });
-      }
-    }
   }
-  return out;
 }
 
-function at(p: SourcePos): string {
-  return `${p.file}:${p.line}:${p.col}`;
+function declareStreams(streams: Raw[], doc: LoadedDocument, declarations: Declarations): void {
+  streams.forEach((s, i) => {
+    const name = str(s.name);
+    if (name !== undefined) {
+      declarations.declare(`stream.${name}`, {
+        label: `stream ${name}`,
+        address: `stream.${name}`,
+        doc,
+        path: ["streams", i, "name"],
+      });
+    }
+    list(s.consumers).forEach((c, j) => {
+      const cname = str(c.name);
+      if (name === undefined || cname === undefined) return;
+      const address = `consumer.${name}.${cname}`;
+      declarations.declare(address, {
+        label: `consumer ${name}.${cname}`,
+        address,
+        doc,
+        path: ["streams", i, "consumers", j, "name"],
+      });
+    });
+  });
+}
+
+function declareConsumers(consumers: Raw[], doc: LoadedDocument, declarations: Declarations): void {
+  consumers.forEach((c, i) => {
+    const stream = str(c.stream);
+    const cname = str(c.name);
+    if (stream === undefined || cname === undefined) return;
+    const address = `consumer.${stream}.${cname}`;
+    declarations.declare(address, {
+      label: `consumer ${stream}.${cname}`,
+      address,
+      doc,
+      path: ["consumers", i, "name"],
+    });
+  });
+}
+
+function bucketSection(b: (typeof BUCKET_SECTIONS)[number]): Section {
+  return (buckets, doc, declarations) => {
+    buckets.forEach((item, i) => {
+      const bucket = str(item.bucket);
+      if (bucket === undefined) return;
+      declarations.declare(`stream.${b.streamPrefix}${bucket}`, {
+        label: `${b.label} ${bucket}`,
+        address: `${b.kind}.${bucket}`,
+        doc,
+        path: [b.section, i, "bucket"],
+      });
+    });
+  };
+}
+
+function posOf(d: Declared): SourcePos {
+  return d.doc.positions.positionOf(d.path);
 }
 
 function isMap(v: unknown): v is Raw {

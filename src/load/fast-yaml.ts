@@ -13,15 +13,10 @@ import * as jsyaml from "js-yaml";
 import { FAILSAFE_SCHEMA, loadAll, Type } from "js-yaml";
 import type { SourcePos } from "../model/diagnostic.js";
 import type { Env } from "./interpolate.js";
-import {
-  DEFAULT_PARSE_LIMITS,
-  type LoadedDocument,
-  normalizeLineBreaks,
-  type ParseLimits,
-  type Positions,
-  parseYamlFile,
-  type SourceFile,
-} from "./yaml-document.js";
+import { setOwn } from "./own-keys.js";
+import type { Positions } from "./position-index.js";
+import { type LoadedDocument, normalizeLineBreaks, parseYamlFile, type SourceFile } from "./yaml-document.js";
+import { DEFAULT_PARSE_LIMITS, type ParseLimits } from "./yaml-limits.js";
 
 // YAML 1.2 core integers as the `yaml` library reads them: decimal with an optional sign, 0o and 0x without.
 const coreInt = new Type("tag:yaml.org,2002:int", {
@@ -216,14 +211,6 @@ function rebuild(v: unknown): unknown {
     setOwn(out, k, rebuild(c));
   }
   return out;
-}
-
-function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__") {
-    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    out[key] = value;
-  }
 }
 
 /**

@@ -5,7 +5,8 @@ import type { Origin, OriginRef } from "../model/desired.js";
 import type { SourcePos } from "../model/diagnostic.js";
 import { parsePath } from "../model/field-path.js";
 import type { Env } from "./interpolate.js";
-import { type Positions, parseYamlFile, type SourceFile } from "./yaml-document.js";
+import type { Positions } from "./position-index.js";
+import { parseYamlFile, type SourceFile } from "./yaml-document.js";
 
 /** Finds the positions of a file's document. */
 export type PositionSource = (file: string, doc: number) => Positions | undefined;

@@ -21,94 +21,103 @@ export async function readSources(
   paths: readonly string[],
   options: ReadOptions,
 ): Promise<{ files: SourceFile[]; diagnostics: Diagnostic[] }> {
-  const maxBytes = options.maxBytes ?? MAX_MANIFEST_BYTES;
-  const diagnostics: Diagnostic[] = [];
-  const files: SourceFile[] = [];
-  const seen = new Set<string>();
-  const fail = (file: string, message: string, code = "input.file") =>
-    diagnostics.push({ severity: "error", pos: { file, line: 1, col: 1 }, code, message });
+  const reader = new SourceReader(options);
+  const defaulted = paths.length === 0;
+  for (const p of defaulted ? [DEFAULT_MANIFEST] : paths) {
+    if (p === "-") await reader.readStdin();
+    else for (const entry of await reader.entriesOf(p, defaulted)) await reader.readFile(entry);
+  }
+  return { files: reader.files, diagnostics: reader.diagnostics };
+}
 
-  const given = paths.length > 0 ? paths : [DEFAULT_MANIFEST];
-  let stdinUsed = false;
-  for (const p of given) {
-    if (p === "-") {
-      if (stdinUsed) continue;
-      stdinUsed = true;
-      const buf = await options.readStdin(maxBytes + 1);
-      if (buf.length > maxBytes) {
-        fail(
-          "<stdin>",
-          `standard input is larger than ${mib(maxBytes)}; manifests larger than that are refused`,
-          "input.too-large",
-        );
-        continue;
-      }
-      const text = decode(buf);
-      if (text === undefined) fail("<stdin>", "standard input is not UTF-8 text", "input.encoding");
-      else files.push({ path: "<stdin>", text });
-      continue;
+/** The files read so far, each once (by its real path), and what kept others from being read. */
+class SourceReader {
+  readonly files: SourceFile[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  readonly #seen = new Set<string>();
+  readonly #maxBytes: number;
+  #stdinUsed = false;
+
+  constructor(private readonly options: ReadOptions) {
+    this.#maxBytes = options.maxBytes ?? MAX_MANIFEST_BYTES;
+  }
+
+  /** Standard input, read once however often `-` is given. */
+  async readStdin(): Promise<void> {
+    if (this.#stdinUsed) return;
+    this.#stdinUsed = true;
+    const buf = await this.options.readStdin(this.#maxBytes + 1);
+    if (buf.length > this.#maxBytes) {
+      this.#fail(
+        "<stdin>",
+        `standard input is larger than ${mib(this.#maxBytes)}; manifests larger than that are refused`,
+        "input.too-large",
+      );
+      return;
     }
-    const abs = path.resolve(options.cwd, p);
+    const text = decode(buf);
+    if (text === undefined) this.#fail("<stdin>", "standard input is not UTF-8 text", "input.encoding");
+    else this.files.push({ path: "<stdin>", text });
+  }
+
+  /**
+   * The files a path names: itself, or the *.yaml and *.yml files of a directory, in name order. `defaulted`:
+   * no path was given, and this is the default manifest.
+   */
+  async entriesOf(p: string, defaulted: boolean): Promise<string[]> {
+    const abs = path.resolve(this.options.cwd, p);
     let st: Awaited<ReturnType<typeof stat>>;
     try {
       st = await stat(abs);
     } catch {
-      if (paths.length === 0) {
-        diagnostics.push({
+      if (defaulted) {
+        this.diagnostics.push({
           severity: "error",
           code: "input.no-manifest",
-          message: `no manifest given and ${DEFAULT_MANIFEST} not found in ${options.cwd}: pass a file or a directory, e.g. jsplan validate manifests/`,
+          message: `no manifest given and ${DEFAULT_MANIFEST} not found in ${this.options.cwd}: pass a file or a directory, e.g. jsplan validate manifests/`,
         });
       } else {
-        fail(p, `no such file or directory: ${p}`, "input.not-found");
+        this.#fail(p, `no such file or directory: ${p}`, "input.not-found");
       }
-      continue;
+      return [];
     }
-    const entries: string[] = [];
-    if (st.isDirectory()) {
-      const names = (await readdir(abs)).filter((n) => /\.ya?ml$/.test(n) && !n.startsWith(".")).sort();
-      if (names.length === 0) {
-        fail(p, `no *.yaml or *.yml files in the directory ${p}`, "input.empty-dir");
-        continue;
-      }
-      for (const n of names) entries.push(path.join(p, n));
-    } else {
-      entries.push(p);
-    }
-    for (const entry of entries) {
-      const full = path.resolve(options.cwd, entry);
-      const real = await realpath(full).catch(() => full);
-      if (seen.has(real)) continue;
-      seen.add(real);
-      const s = await stat(full).catch(() => undefined);
-      if (!s?.isFile()) {
-        fail(entry, `not a regular file: ${entry}`);
-        continue;
-      }
-      if (s.size > maxBytes) {
-        fail(
-          entry,
-          `the file is ${mib(s.size)}; manifests larger than ${mib(maxBytes)} are refused (is this the right file?)`,
-          "input.too-large",
-        );
-        continue;
-      }
-      let buf: Buffer;
-      try {
-        buf = await readFile(full);
-      } catch (err) {
-        fail(entry, `cannot read ${entry}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-        continue;
-      }
-      const text = decode(buf);
-      if (text === undefined) {
-        fail(entry, "the file is not UTF-8 text (a binary file?)", "input.encoding");
-        continue;
-      }
-      files.push({ path: entry, text });
-    }
+    if (!st.isDirectory()) return [p];
+    const names = (await readdir(abs)).filter((n) => /\.ya?ml$/.test(n) && !n.startsWith(".")).sort();
+    if (names.length === 0)
+      this.#fail(p, `no *.yaml or *.yml files in the directory ${p}`, "input.empty-dir");
+    return names.map((n) => path.join(p, n));
   }
-  return { files, diagnostics };
+
+  /** A file, unless it was read already, is no regular file, is too large or is no UTF-8 text. */
+  async readFile(entry: string): Promise<void> {
+    const full = path.resolve(this.options.cwd, entry);
+    const real = await realpath(full).catch(() => full);
+    if (this.#seen.has(real)) return;
+    this.#seen.add(real);
+    const s = await stat(full).catch(() => undefined);
+    if (!s?.isFile()) return this.#fail(entry, `not a regular file: ${entry}`);
+    if (s.size > this.#maxBytes) {
+      return this.#fail(
+        entry,
+        `the file is ${mib(s.size)}; manifests larger than ${mib(this.#maxBytes)} are refused (is this the right file?)`,
+        "input.too-large",
+      );
+    }
+    let buf: Buffer;
+    try {
+      buf = await readFile(full);
+    } catch (err) {
+      return this.#fail(entry, `cannot read ${entry}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    const text = decode(buf);
+    if (text === undefined)
+      return this.#fail(entry, "the file is not UTF-8 text (a binary file?)", "input.encoding");
+    this.files.push({ path: entry, text });
+  }
+
+  #fail(file: string, message: string, code = "input.file"): void {
+    this.diagnostics.push({ severity: "error", pos: { file, line: 1, col: 1 }, code, message });
+  }
 }
 
 function decode(buf: Buffer): string | undefined {

@@ -8,7 +8,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { loadYamlFile } from "../../src/load/fast-yaml.js";
-import { type ParseLimits, PositionIndex, parseYamlFile } from "../../src/load/yaml-document.js";
+import { PositionIndex } from "../../src/load/position-index.js";
+import { parseYamlFile } from "../../src/load/yaml-document.js";
+import type { ParseLimits } from "../../src/load/yaml-limits.js";
 import { mutate, mutation, scalarText, yamlText } from "./generators.js";
 import { clipForReport, fcParams, validBases } from "./support.js";
 

@@ -1,9 +1,10 @@
 // Rules for KV buckets and object stores that JSON Schema cannot express.
 
-import type { DesiredKv, DesiredObjectStore } from "../../model/desired.js";
+import type { DesiredKv, DesiredObjectStore, KvSourceSpec } from "../../model/desired.js";
 import { SECOND } from "../../model/units.js";
 import type { Findings } from "./report.js";
-import { metadataBytes } from "./stream-rules.js";
+import { metadataWithinLimit } from "./server-limits.js";
+import { reportRepeatedSources } from "./stream-origins.js";
 
 export function checkKv(b: DesiredKv, f: Findings): void {
   const s = b.spec;
@@ -15,39 +16,29 @@ export function checkKv(b: DesiredKv, f: Findings): void {
       "a bucket is either a mirror or has sources, not both; remove one",
     );
   }
-  // The server tells sources apart by origin, API prefix, filter and transforms (10140 "duplicate source
-  // configuration detected"). A bucket source's filter becomes its transform, and a filter on all of the
-  // origin's keys is the transform every bucket source gets anyway.
-  const seen = new Map<string, number>();
-  (s.sources ?? []).forEach((src, i) => {
-    const origin = src.name.startsWith("KV_") ? src.name.slice(3) : src.name;
-    const filter = src.filter_subject === `$KV.${origin}.>` ? undefined : src.filter_subject;
-    const key = JSON.stringify([
-      origin,
-      src.external?.api ?? (src.domain ? `$JS.${src.domain}.API` : ""),
-      filter ?? "",
-      src.subject_transforms ?? [],
-    ]);
-    const first = seen.get(key);
-    if (first !== undefined) {
-      f.error(
-        b,
-        `sources[${i}]`,
-        "source-duplicate",
-        `this source repeats sources[${first}] (same bucket and keys)`,
-      );
-    } else seen.set(key, i);
-  });
+  reportRepeatedSources(b, s.sources, bucketSourceKey, "same bucket and keys", f);
   if (s.limit_marker_ttl !== undefined && s.limit_marker_ttl > 0 && s.limit_marker_ttl < SECOND) {
     f.error(b, "limit_marker_ttl", "marker-ttl-too-small", "limit_marker_ttl must be at least 1s");
   }
-  if (s.metadata && metadataBytes(s.metadata) > 128 * 1024) {
-    f.error(b, "metadata", "metadata-too-large", "metadata keys and values together can be at most 128 KiB");
-  }
+  metadataWithinLimit(b, s.metadata, f);
+}
+
+/**
+ * What the server tells a bucket's sources apart by (10140 "duplicate source configuration detected"): a
+ * bucket source's filter becomes its transform, and a filter on all of the origin's keys is the transform
+ * every bucket source gets anyway.
+ */
+function bucketSourceKey(src: KvSourceSpec): string {
+  const origin = src.name.startsWith("KV_") ? src.name.slice(3) : src.name;
+  const filter = src.filter_subject === `$KV.${origin}.>` ? undefined : src.filter_subject;
+  return JSON.stringify([
+    origin,
+    src.external?.api ?? (src.domain ? `$JS.${src.domain}.API` : ""),
+    filter ?? "",
+    src.subject_transforms ?? [],
+  ]);
 }
 
 export function checkObjectStore(b: DesiredObjectStore, f: Findings): void {
-  if (b.spec.metadata && metadataBytes(b.spec.metadata) > 128 * 1024) {
-    f.error(b, "metadata", "metadata-too-large", "metadata keys and values together can be at most 128 KiB");
-  }
+  metadataWithinLimit(b, b.spec.metadata, f);
 }

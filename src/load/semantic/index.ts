@@ -3,7 +3,7 @@
 import type { DesiredConsumer, DesiredState } from "../../model/desired.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
 import { checkKv, checkObjectStore } from "./bucket-rules.js";
-import { checkConsumer, checkWorkQueue } from "./consumer-rules.js";
+import { checkConsumer } from "./consumer-rules.js";
 import {
   checkOriginMessageSizes,
   checkServerSourceWalk,
@@ -12,6 +12,7 @@ import {
 } from "./cross-resource.js";
 import { Findings } from "./report.js";
 import { checkStream } from "./stream-rules.js";
+import { checkWorkQueue } from "./work-queue.js";
 
 export function checkSemantics(desired: DesiredState): Diagnostic[] {
   const f = new Findings();

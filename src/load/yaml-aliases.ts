@@ -1,0 +1,27 @@
+// What the aliases of a document refer to.
+
+import { type Alias, type Document, isAlias, isCollection, isNode, isPair, type Node } from "yaml";
+
+/**
+ * What each alias of a document refers to: the last node before it with that anchor, as yaml's
+ * `Alias.resolve` finds it, but for all aliases in one walk (`resolve` walks the whole document for each
+ * alias, which takes minutes for a few tens of thousands of aliases). Iterative, for deep documents.
+ */
+export function anchorIndex(doc: Document): Map<Alias, Node> {
+  const resolved = new Map<Alias, Node>();
+  const latest = new Map<string, Node>();
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const n = stack.pop();
+    if (isAlias(n)) {
+      const target = latest.get(n.source);
+      if (target) resolved.set(n, target);
+    } else if (isPair(n)) {
+      stack.push(n.value, n.key);
+    } else if (isNode(n)) {
+      if (n.anchor) latest.set(n.anchor, n);
+      if (isCollection(n)) for (let i = n.items.length - 1; i >= 0; i--) stack.push(n.items[i]);
+    }
+  }
+  return resolved;
+}
