@@ -2,15 +2,9 @@
 // a result for every step. A failed step stops only the steps that depend on it. An interruption (Ctrl-C)
 // or a lost connection stops new steps from starting; those in flight finish; the rest are not executed.
 
-import { JsApiError, JsTransportError } from "../connection/js-api.js";
-import { alignConsumer, alignStream } from "../jetstream/align.js";
-import { ApiErrorCode } from "../jetstream/api-errors.js";
-import { canonicalConsumer } from "../jetstream/canonical-consumer.js";
-import { canonicalStream } from "../jetstream/canonical-stream.js";
-import { diffConfigs } from "../jetstream/field-diff.js";
-import { type ConsumerConfig, localOrigins, type StreamConfig } from "../model/jetstream.js";
+import { JsTransportError } from "../connection/js-api.js";
 import type { AccountLimits } from "../model/observed.js";
-import type { Change, Plan, Step } from "../model/plan.js";
+import type { Plan, Step } from "../model/plan.js";
 import type { Version } from "../model/version.js";
 import { guardStep } from "./guards.js";
 import { describeFailure } from "./hints.js";

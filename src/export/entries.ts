@@ -2,7 +2,6 @@
 // reproduces it (decided by the same canonical forms the planner compares with, so the round trip holds by
 // construction), in the field tables' order, in human units.
 
-import { alignStream } from "../jetstream/align.js";
 import { canonicalConsumer } from "../jetstream/canonical-consumer.js";
 import { canonicalStream } from "../jetstream/canonical-stream.js";
 import { jsonEqual } from "../jetstream/field-diff.js";

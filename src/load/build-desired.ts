@@ -1,6 +1,7 @@
 // Schema-valid manifest documents → one DesiredState. Resources from every file and document are merged
 // here. The first declaration of a resource wins; duplicates are reported by findDuplicates.
 
+import { KV_VIEW, OBJECT_STORE_VIEW } from "../jetstream/fields/buckets.js";
 import { consumerAddress, kvAddress, objectStoreAddress, streamAddress } from "../model/address.js";
 import type {
   DesiredConsumer,
@@ -164,9 +165,7 @@ class DesiredBuilder {
     const address = kvAddress(name);
     const origin = originOf(doc, ["key_value", i], "bucket");
     if (this.#kvs.has(address)) return; // reported by findDuplicates
-    const spec = this.#converted(address, origin, () =>
-      convertBucketUnits(raw, ["ttl", "limit_marker_ttl"], ["max_value_size", "max_bytes"]),
-    );
+    const spec = this.#converted(address, origin, () => convertBucketUnits(raw, KV_VIEW));
     if (!spec) return;
     if (spec.mirror) spec.mirror = toStreamSource(spec.mirror as Raw);
     if (Array.isArray(spec.sources)) spec.sources = (spec.sources as Raw[]).map(toStreamSource);
@@ -189,7 +188,7 @@ class DesiredBuilder {
     const spec = this.#converted(
       address,
       origin,
-      () => convertBucketUnits(raw, ["ttl"], ["max_bytes"]) as unknown as ObjectStoreSpec,
+      () => convertBucketUnits(raw, OBJECT_STORE_VIEW) as unknown as ObjectStoreSpec,
     );
     if (!spec) return;
     this.#objectStores.set(address, {

@@ -1,6 +1,7 @@
 // Manifest values (human units, jsplan-only keys) → wire configs (nanoseconds, bytes, server field names).
 // Runs on values the schema has accepted; a unit that fails to parse here is out of range (UnitRangeError).
 
+import { type BucketView, settingsWithUnit } from "../jetstream/fields/buckets.js";
 import { CONSUMER_FIELDS, STREAM_FIELDS } from "../jetstream/fields/index.js";
 import type { FieldTable, FieldUnit } from "../jetstream/fields/row.js";
 import type { ConsumerConfig, StreamConfig, StreamSource } from "../model/jetstream.js";
@@ -106,13 +107,14 @@ export function toConsumerConfig(raw: Raw): ConsumerConfig {
   return out as unknown as ConsumerConfig;
 }
 
-export function convertBucketUnits(raw: Raw, durations: readonly string[], sizes: readonly string[]): Raw {
+/** A bucket's settings in wire units, by the units of its view (KV_VIEW, OBJECT_STORE_VIEW). */
+export function convertBucketUnits(raw: Raw, view: BucketView): Raw {
   const out: Raw = {};
   for (const [k, v] of Object.entries(raw)) {
     if (k === "protect" || v === null || v === undefined) continue;
     out[k] = clone(v);
   }
-  for (const k of durations) if (out[k] !== undefined) out[k] = duration(out[k], k);
-  for (const k of sizes) if (out[k] !== undefined) out[k] = size(out[k], k);
+  for (const k of settingsWithUnit(view, "duration")) if (out[k] !== undefined) out[k] = duration(out[k], k);
+  for (const k of settingsWithUnit(view, "size")) if (out[k] !== undefined) out[k] = size(out[k], k);
   return out;
 }

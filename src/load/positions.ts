@@ -4,9 +4,7 @@
 import type { Origin, OriginRef } from "../model/desired.js";
 import type { SourcePos } from "../model/diagnostic.js";
 import { parsePath } from "../model/field-path.js";
-import type { Env } from "./interpolate.js";
 import type { Positions } from "./position-index.js";
-import { parseYamlFile, type SourceFile } from "./yaml-document.js";
 
 /** Finds the positions of a file's document. */
 export type PositionSource = (file: string, doc: number) => Positions | undefined;
@@ -44,24 +42,4 @@ class LazyOrigin implements Origin {
       this.#source(this.ref.file, this.ref.doc)?.positionOf(path) ?? { file: this.ref.file, line: 1, col: 1 }
     );
   }
-}
-
-/**
- * Positions from the files' texts, computed with the `yaml` path on first use: what a process needs when
- * the manifest was loaded elsewhere (in a worker thread).
- */
-export function positionsFromTexts(files: readonly SourceFile[], env: Env): PositionSource {
-  const texts = new Map(files.map((f) => [f.path, f]));
-  // Per file, the positions of each document by its index (a map: a file may hold 200,000 documents).
-  const parsed = new Map<string, Map<number, Positions>>();
-  return (file, doc) => {
-    let docs = parsed.get(file);
-    if (!docs) {
-      const source = texts.get(file);
-      if (!source) return undefined;
-      docs = new Map(parseYamlFile(source, env).documents.map((d) => [d.index, d.positions]));
-      parsed.set(file, docs);
-    }
-    return docs.get(doc);
-  };
 }

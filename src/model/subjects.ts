@@ -18,10 +18,6 @@ export function subjectProblem(subject: string): string | undefined {
   return undefined;
 }
 
-export function isLiteral(subject: string): boolean {
-  return tokens(subject).every((t) => t !== "*" && t !== ">");
-}
-
 /** True when some literal subject matches both patterns (the server's `SubjectsCollide`). */
 export function subjectsCollide(a: string, b: string): boolean {
   const ta = tokens(a);
@@ -55,14 +51,4 @@ export function isSubsetMatch(sub: string, pattern: string): boolean {
     if (s !== p) return false;
   }
   return ts.length === tp.length;
-}
-
-/** True when `sub` is matched by at least one of `patterns` as a whole, or collides with none of them. */
-export function coveredBy(sub: string, patterns: readonly string[]): boolean {
-  return patterns.some((p) => isSubsetMatch(sub, p));
-}
-
-/** True when `sub` can match at least one subject of `patterns`. */
-export function overlapsAny(sub: string, patterns: readonly string[]): boolean {
-  return patterns.some((p) => subjectsCollide(sub, p));
 }
