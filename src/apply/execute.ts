@@ -4,13 +4,14 @@
 
 import { JsTransportError } from "../connection/js-api.js";
 import type { AccountLimits } from "../model/observed.js";
-import type { Plan, Step } from "../model/plan.js";
+import type { Change, Plan, Step } from "../model/plan.js";
 import type { Version } from "../model/version.js";
 import { guardStep } from "./guards.js";
 import { describeFailure } from "./hints.js";
-import type { ApplyResult, StepResult } from "./result.js";
+import { readBackUnknown, untilAnswering } from "./read-back.js";
+import { type ApplyResult, type StepResult, summarise } from "./result.js";
 import { Scheduler } from "./scheduler.js";
-import { releasedOrigins, runStep } from "./steps.js";
+import { ReplaceHalfDone, releasedOrigins, runStep } from "./steps.js";
 import type { JetStreamWriter } from "./writer.js";
 
 export interface ExecuteOptions {
@@ -24,6 +25,8 @@ export interface ExecuteOptions {
   readonly connectionLost?: () => boolean;
   readonly onStart?: (step: Step) => void;
   readonly onFinish?: (result: StepResult) => void;
+  /** A step without an answer that was read back afterwards (its status now succeeded or failed). */
+  readonly onReadBack?: (result: StepResult) => void;
 }
 
 const CONNECTION_LOST = "the connection to the server was lost";
@@ -59,24 +62,63 @@ export async function executePlan(
   const outcome = await scheduler.run(async (step): Promise<StepResult> => {
     const t0 = performance.now();
     const change = changes.get(step.address)!;
+    const guarded = await guard(step, change, t0);
+    if (guarded) return guarded;
     try {
-      const verdict = await guardStep(change, writer.api, options.version);
-      if (verdict.kind === "changed") return { ...resultOf(step, "changed", t0), changed: verdict.what };
-      // A delete of something already gone has the effect the plan wanted.
-      if (verdict.kind === "gone" && change.action === "delete") return resultOf(step, "succeeded", t0);
-      if (verdict.kind === "gone")
-        return { ...resultOf(step, "changed", t0), changed: ["it no longer exists"] };
       const adjusted = await runStep(change, writer, options, released);
       return { ...resultOf(step, "succeeded", t0), ...(adjusted.length > 0 ? { adjusted } : {}) };
     } catch (err) {
-      if (err instanceof JsTransportError && err.kind === "connection") unanswered = CONNECTION_LOST;
-      else if (err instanceof JsTransportError && err.kind === "timeout")
-        unanswered ??= "the server stopped answering";
+      const cause = err instanceof ReplaceHalfDone ? err.cause : err;
+      // No answer: the write may or may not have been carried out.
+      const status = noAnswer(cause) ? "unknown" : "failed";
       const error = await describeFailure(err, change, writer.api, options.limits);
-      return { ...resultOf(step, "failed", t0), error };
+      return { ...resultOf(step, status, t0), error };
     }
   });
-  return { ...outcome, duration_ms: Math.round(performance.now() - started) };
+  const unknown = outcome.results.some((r) => r.status === "unknown");
+  if (!unknown || options.signal?.aborted)
+    return { ...outcome, duration_ms: Math.round(performance.now() - started) };
+  // Read back what got no answer, once the server answers again (within two request timeouts).
+  const results = (await untilAnswering(writer.api, 2 * writer.api.options.timeout))
+    ? await readBackUnknown(outcome.results, changes, writer.api, options.version)
+    : [...outcome.results];
+  for (const r of results) if (r.read_back) options.onReadBack?.(r);
+  return {
+    ...outcome,
+    results,
+    summary: summarise(results),
+    duration_ms: Math.round(performance.now() - started),
+  };
+
+  /** The step's result when its guard keeps it from running (or finds it done already); else undefined. */
+  async function guard(step: Step, change: Change, t0: number): Promise<StepResult | undefined> {
+    let verdict: Awaited<ReturnType<typeof guardStep>>;
+    try {
+      verdict = await guardStep(change, writer.api, options.version);
+    } catch (err) {
+      noAnswer(err);
+      // Nothing was sent: the step did not run.
+      const why = err instanceof Error ? err.message : String(err);
+      return {
+        ...resultOf(step, "not_executed", t0),
+        reason: `it could not be read before the step: ${why}`,
+      };
+    }
+    if (verdict.kind === "changed") return { ...resultOf(step, "changed", t0), changed: verdict.what };
+    // A delete of something already gone has the effect the plan wanted.
+    if (verdict.kind === "gone" && change.action === "delete") return resultOf(step, "succeeded", t0);
+    if (verdict.kind === "gone")
+      return { ...resultOf(step, "changed", t0), changed: ["it no longer exists"] };
+    return undefined;
+  }
+
+  /** True (and the run stops) when the server did not answer at all. */
+  function noAnswer(err: unknown): boolean {
+    if (!(err instanceof JsTransportError)) return false;
+    if (err.kind === "connection") unanswered = CONNECTION_LOST;
+    else if (err.kind === "timeout") unanswered ??= "the server stopped answering";
+    return err.kind === "connection" || err.kind === "timeout";
+  }
 }
 
 function resultOf(step: Step, status: StepResult["status"], t0: number): StepResult {

@@ -139,10 +139,16 @@ async function durableConsumers(api: JsApi, stream: string): Promise<string[]> {
     const page = await api.read<{
       total: number;
       limit: number;
-      consumers: Array<{ name: string; config: { durable_name?: string } }> | null;
+      consumers: Array<{
+        name: string;
+        config: { durable_name?: string; sourcing?: boolean; direct?: boolean };
+      }> | null;
     }>(`CONSUMER.LIST.${stream}`, { offset });
     const items = page.consumers ?? [];
-    for (const c of items) if (c.config.durable_name) names.push(c.name);
+    // Ephemeral consumers, and the server's own behind mirrors and sources (JS_SRC_*, JS_MIRROR_*, listed
+    // from 2.14), are not what the plan counts either (see observe).
+    for (const c of items)
+      if (c.config.durable_name && !c.config.sourcing && !c.config.direct) names.push(c.name);
     offset += page.limit > 0 ? page.limit : items.length;
     if (items.length === 0 || offset >= page.total) return names;
   }

@@ -6,6 +6,7 @@ import type { AccountLimits } from "../model/observed.js";
 import type { Change } from "../model/plan.js";
 import { formatSize } from "../model/units.js";
 import type { StepError } from "./result.js";
+import { ReplaceHalfDone } from "./steps.js";
 
 export async function describeFailure(
   err: unknown,
@@ -13,6 +14,14 @@ export async function describeFailure(
   api: JsApi,
   limits: AccountLimits,
 ): Promise<StepError> {
+  if (err instanceof ReplaceHalfDone) {
+    const inner = await describeFailure(err.cause, change, api, limits);
+    return {
+      ...inner,
+      description: `the old ${change.kind === "consumer" ? "consumer" : "stream"} was deleted, but creating it again failed: ${inner.description}`,
+      hint: `${lostInWords(change)}; apply again to create it (jsplan plan shows the create)${inner.hint ? `. ${inner.hint}` : ""}`,
+    };
+  }
   if (err instanceof JsApiError) {
     return { code: err.errCode, description: err.description, ...(await hintFor(err, change, api, limits)) };
   }
@@ -109,4 +118,13 @@ function storageHint({ cfg, limits }: HintContext): string {
     return `not enough ${kind} storage for this stream${wanted}: the account may use ${formatSize(account)} of ${kind} storage in all; lower max_bytes or raise the account's limit`;
   }
   return `not enough ${kind} storage for this stream${wanted}: the server's ${memory ? "max_memory_store" : "max_file_store"} limit is reached; lower max_bytes or raise the limit`;
+}
+
+/** What a replace whose delete half ran has lost, in words. */
+export function lostInWords(change: Change): string {
+  if (change.kind === "consumer") return "its delivery state (position, pending acknowledgements) is lost";
+  const m = change.loses?.messages;
+  const held =
+    m === undefined ? "its messages" : `its ${m.toLocaleString("en")} message${m === 1 ? "" : "s"}`;
+  return `the stream and ${held} are gone`;
 }

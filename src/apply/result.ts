@@ -17,6 +17,12 @@ export interface StepError {
   readonly hint?: string;
 }
 
+/**
+ * What reading a step back showed, after its answer never came: `done` (now `succeeded`), `not_done`
+ * (now `failed`), or `half_done` for a replace whose delete was done and whose create was not (`failed`).
+ */
+export type ReadBack = "done" | "not_done" | "half_done";
+
 export interface StepResult {
   readonly address: string;
   readonly action: Exclude<Action, "no-op">;
@@ -27,6 +33,8 @@ export interface StepResult {
   readonly reason?: string;
   /** For `changed`: how the resource differs from what the plan saw. */
   readonly changed?: readonly string[];
+  /** For a step whose answer never came: what reading it back afterwards showed. */
+  readonly read_back?: ReadBack;
   /** Fields the server stored differently from what was sent (it adjusted them silently). */
   readonly adjusted?: ReadonlyArray<{
     readonly path: string;

@@ -78,7 +78,7 @@ async function runStreamStep(
     }
     case "replace":
       await ignoreMissing(() => writer.deleteStream(name));
-      return readBack("stream", after!, await writer.createStream(after!), options);
+      return readBack("stream", after!, await halfDone(() => writer.createStream(after!)), options);
     case "delete":
       await ignoreMissing(() => writer.deleteStream(name));
       return [];
@@ -116,7 +116,7 @@ async function runConsumerStep(
       return readBack(
         "consumer",
         after!,
-        await writer.createConsumer(stream, after!, { originReleased }),
+        await halfDone(() => writer.createConsumer(stream, after!, { originReleased })),
         options,
       );
     case "delete":
@@ -128,6 +128,25 @@ async function runConsumerStep(
 }
 
 const GONE: ReadonlySet<number> = new Set([ApiErrorCode.StreamNotFound, ApiErrorCode.ConsumerNotFound]);
+
+/**
+ * The create half of a replace failed after its delete half succeeded: the old resource is gone. Carried as
+ * its own error so that the report says exactly that, and what was lost.
+ */
+export class ReplaceHalfDone extends Error {
+  constructor(override readonly cause: unknown) {
+    super("the delete half of the replace was done, the create half was not", { cause });
+    this.name = "ReplaceHalfDone";
+  }
+}
+
+async function halfDone<T>(create: () => Promise<T>): Promise<T> {
+  try {
+    return await create();
+  } catch (err) {
+    throw new ReplaceHalfDone(err);
+  }
+}
 
 /** A delete of something already gone has the effect the plan wanted. */
 async function ignoreMissing(fn: () => Promise<void>): Promise<void> {

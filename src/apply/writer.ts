@@ -232,20 +232,15 @@ export class JetStreamWriter {
   }
 
   async deleteStream(name: string): Promise<void> {
-    await this.idempotent(`STREAM.DELETE.${name}`);
+    await this.idempotent(`STREAM.DELETE.${name}`, `STREAM.INFO.${name}`);
   }
 
   /**
-   * A delete is the one write that may be retried after a timeout: deleting twice has the same effect as
-   * once (the second answers "not found", which the caller treats as done).
+   * A delete may be sent again after a timeout, as creates and updates are (see again): deleting twice has
+   * the same effect as once (the second answers "not found", which the caller treats as done).
    */
-  private async idempotent(suffix: string): Promise<void> {
-    try {
-      await this.api.request(suffix);
-    } catch (err) {
-      if (!(err instanceof JsTransportError) || err.kind !== "timeout") throw err;
-      await this.api.request(suffix);
-    }
+  private async idempotent(suffix: string, probe: string): Promise<void> {
+    await this.again(probe, () => this.api.request(suffix));
   }
 
   /**
@@ -274,7 +269,7 @@ export class JetStreamWriter {
   }
 
   async deleteConsumer(stream: string, name: string): Promise<void> {
-    await this.idempotent(`CONSUMER.DELETE.${stream}.${name}`);
+    await this.idempotent(`CONSUMER.DELETE.${stream}.${name}`, `CONSUMER.INFO.${stream}.${name}`);
   }
 
   private async consumerRequest(

@@ -15,8 +15,8 @@ export interface CliIO {
   readonly cwd: string;
   readonly stdinIsTTY: boolean;
   readStdin(maxBytes: number): Promise<Buffer>;
-  /** Asks a question on the terminal and returns the answer (without the newline). */
-  prompt(question: string): Promise<string>;
-  /** Registers a handler for Ctrl-C; returns a function that removes it. */
+  /** Asks a question on the terminal: the answer (without the newline), or null when cancelled (Ctrl-C, Ctrl-D). */
+  prompt(question: string): Promise<string | null>;
+  /** Registers a handler for Ctrl-C, SIGTERM and SIGHUP; returns a function that removes it. */
   onInterrupt(handler: () => void): () => void;
 }

@@ -38,28 +38,41 @@ const io: CliIO = {
   cwd: process.cwd(),
   stdinIsTTY: Boolean(process.stdin.isTTY),
   readStdin: async (maxBytes: number) => (await import("../load/sources.js")).readStdin(maxBytes),
-  async prompt(question: string): Promise<string> {
-    const { createInterface } = await import("node:readline/promises");
+  async prompt(question: string): Promise<string | null> {
+    const { createInterface } = await import("node:readline");
     const rl = createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      return await rl.question(question);
-    } finally {
-      rl.close();
-    }
+    // Ctrl-C (SIGINT on the interface) or Ctrl-D (end of input, which closes it) cancel: null.
+    return new Promise<string | null>((resolve) => {
+      let answered = false;
+      rl.on("SIGINT", () => rl.close());
+      rl.on("close", () => {
+        if (!answered) process.stderr.write("\n");
+        resolve(answered ? "" : null);
+      });
+      rl.question(question, (answer) => {
+        answered = true;
+        resolve(answer);
+        rl.close();
+      });
+    });
   },
   onInterrupt(handler: () => void): () => void {
-    // The first Ctrl-C asks the command to stop (an apply finishes the steps in flight); a second one is
-    // someone who will not wait: leave at once, and say what that means.
+    // The first Ctrl-C (or SIGTERM, SIGHUP: a CI runner cancelling the job, a closed terminal) asks the
+    // command to stop (an apply finishes the steps in flight and reports); a second one is someone who will
+    // not wait: leave at once, and say what that means.
     let interrupts = 0;
-    const onSigint = () => {
+    const onSignal = (signal: NodeJS.Signals) => {
       if (++interrupts === 1) return handler();
       process.stderr.write(
         "\nInterrupted again: exiting now. Steps in flight may or may not have been done; run jsplan plan to see where the server stands.\n",
       );
-      process.exit(130);
+      process.exit(signal === "SIGINT" ? 130 : 128 + (signal === "SIGTERM" ? 15 : 1));
     };
-    process.on("SIGINT", onSigint);
-    return () => process.off("SIGINT", onSigint);
+    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    for (const s of signals) process.on(s, onSignal);
+    return () => {
+      for (const s of signals) process.off(s, onSignal);
+    };
   },
 };
 

@@ -28,11 +28,25 @@ export function stepLine(r: StepResult, style: Style): string {
     }
     case "changed":
       return `${style.yellow("!")} ${r.address} changed since the plan was made, so it was not ${VERB[r.action]}: ${(r.changed ?? []).join("; ")}`;
-    case "unknown":
-      return `${style.yellow("?")} ${r.address} ${r.action}: no answer came ${time}; it may or may not have been ${VERB[r.action]}${r.error ? ` (${r.error.description})` : ""}`;
+    case "unknown": {
+      const hint = r.error?.hint ? `\n    ${style.dim(`hint: ${r.error.hint}`)}` : "";
+      return `${style.yellow("?")} ${r.address} ${r.action}: no answer came ${time}; it may or may not have been ${VERB[r.action]}${r.error ? ` (${r.error.description})` : ""}${hint}`;
+    }
     default:
       return `${style.yellow("-")} ${r.address} not executed: ${r.reason ?? "not reached"}`;
   }
+}
+
+const READ_BACK: Record<NonNullable<StepResult["read_back"]>, string> = {
+  done: "it was done",
+  not_done: "it was not done",
+  half_done: "the old one was deleted, and the new one was not created",
+};
+
+/** After the run: what reading back a step without an answer showed. */
+export function readBackLine(r: StepResult, style: Style): string {
+  const mark = r.read_back === "done" ? style.green("✓") : style.red("✗");
+  return `  ${mark} read back: ${r.address} ${r.action}: ${READ_BACK[r.read_back!]}`;
 }
 
 export interface Progress {

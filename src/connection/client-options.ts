@@ -28,6 +28,12 @@ export async function buildOptions(s: ConnectionSettings): Promise<ConnectionOpt
     // A plan or apply is short: a few quick reconnect attempts ride out a leader change, not an outage.
     maxReconnectAttempts: 3,
     reconnectTimeWait: 250,
+    // A server that stops answering without closing the connection (frozen, or a network that drops
+    // packets) is noticed by unanswered pings: two missed, a ping every request timeout (2 s at least), and
+    // the client moves to another server of the list while the writer confirms and repeats its request
+    // (for up to four timeouts). The client's default of two minutes would outlast every request.
+    pingInterval: Math.max(2000, s.timeoutMs),
+    maxPingOut: 2,
     ...(s.inboxPrefix ? { inboxPrefix: s.inboxPrefix } : {}),
   };
   addUserOrToken(opts, s, parsed);

@@ -34,6 +34,8 @@ export interface Session {
   readonly where: string;
   /** True while the connection is down (disconnected, or closed for good). */
   connectionLost(): boolean;
+  /** True once the connection is closed for good: the client gave up reconnecting (or was closed). */
+  connectionClosed(): boolean;
   close(): Promise<void>;
 }
 
@@ -76,7 +78,7 @@ export async function openSession(s: ConnectionSettings): Promise<Session> {
     info: raw ?? { version: "0.0.0" },
     account,
     where,
-    connectionLost: watchConnection(nc),
+    ...watchConnection(nc),
     close: async () => {
       await nc.close().catch(() => {});
     },
@@ -94,8 +96,8 @@ async function connectOrExplain(s: ConnectionSettings, where: string): Promise<N
   }
 }
 
-/** Follows the connection's status from now on; the answer is true while it is down or closed for good. */
-function watchConnection(nc: NatsConnection): () => boolean {
+/** Follows the connection's status from now on: down (disconnected or closed), and closed for good. */
+function watchConnection(nc: NatsConnection): Pick<Session, "connectionLost" | "connectionClosed"> {
   let down = false;
   let closed = false;
   void (async () => {
@@ -107,5 +109,5 @@ function watchConnection(nc: NatsConnection): () => boolean {
   void nc.closed().then(() => {
     closed = true;
   });
-  return () => down || closed;
+  return { connectionLost: () => down || closed, connectionClosed: () => closed };
 }

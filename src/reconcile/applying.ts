@@ -20,6 +20,8 @@ export interface ApplyOptions {
   readonly signal?: AbortSignal;
   readonly onStart?: (step: Step) => void;
   readonly onStep?: (result: StepResult) => void;
+  /** A step without an answer, read back after the run: its status says what it found. */
+  readonly onReadBack?: (result: StepResult) => void;
 }
 
 /** Throws ApplyRefused when the plan may not run as asked; touches nothing. */
@@ -46,8 +48,11 @@ export async function applySession(
     limits,
     concurrency: options.concurrency ?? DEFAULT_APPLY_CONCURRENCY,
     ...(signal ? { signal } : {}),
-    connectionLost: () => session.connectionLost(),
+    // A connection that is down reconnects (to another server of the list, when there are more); only one
+    // closed for good stops the apply.
+    connectionLost: () => session.connectionClosed(),
     ...(options.onStart ? { onStart: options.onStart } : {}),
     ...(options.onStep ? { onFinish: options.onStep } : {}),
+    ...(options.onReadBack ? { onReadBack: options.onReadBack } : {}),
   });
 }

@@ -187,7 +187,7 @@ export function describeApply(run: ApplyRun): string {
   for (const r of run.result.results) {
     if (r.status !== "succeeded") {
       lines.push(
-        `  ${r.action} ${r.address}: ${r.status}${r.error ? ` — ${r.error.code ?? ""} ${r.error.description}` : ""}${r.reason ? ` (${r.reason})` : ""}`,
+        `  ${r.action} ${r.address}: ${r.status}${r.error ? ` — ${r.error.code ?? ""} ${r.error.description}` : ""}${r.reason ? ` (${r.reason})` : ""}${r.changed ? ` (${r.changed.join("; ")})` : ""}`,
       );
     }
     for (const a of r.adjusted ?? []) {

@@ -12,7 +12,7 @@ import { renderPlanText } from "../../render/text.js";
 import { ExitError } from "../exit-error.js";
 import type { CliIO } from "../io.js";
 import { exitFor, observeOrExit, type PlanningArgs, planOrExit } from "../planning.js";
-import { progressFor } from "../progress.js";
+import { progressFor, readBackLine } from "../progress.js";
 import { applyResultJson, reportApply } from "./apply-report.js";
 
 export interface ApplyArgs extends PlanningArgs {
@@ -82,8 +82,8 @@ async function confirm(io: CliIO): Promise<void> {
   io.stderr.write(
     `\nDo you want to perform these actions?\n  jsplan will carry out the plan above. Only 'yes' will be accepted to approve.\n\n`,
   );
-  const answer = (await io.prompt("  Enter a value: ")).trim();
-  if (answer !== "yes") throw new ExitError(1, "Apply cancelled; nothing was changed on the server.");
+  const answer = await io.prompt("  Enter a value: ");
+  if (answer?.trim() !== "yes") throw new ExitError(1, "Apply cancelled; nothing was changed on the server.");
 }
 
 /** The steps, with progress, and Ctrl-C stopping new steps from starting. */
@@ -117,6 +117,7 @@ async function run(
       concurrency: args.concurrency,
       signal: controller.signal,
       onStep: (r) => progress.finished(r),
+      onReadBack: (r) => io.stderr.write(`${readBackLine(r, style)}\n`),
     });
   } finally {
     progress.done();
