@@ -12,6 +12,11 @@ export function stableJson(config: { metadata?: Readonly<Record<string, string>>
   return JSON.stringify(sorted({ ...rest, ...(metadata ? { metadata } : {}) }));
 }
 
+/** Any JSON value with object keys sorted at every level: equal values give equal text. */
+export function sortedJson(v: unknown): string {
+  return JSON.stringify(sorted(v)) ?? "undefined";
+}
+
 function sorted(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sorted);
   if (v && typeof v === "object") {

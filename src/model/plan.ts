@@ -163,5 +163,14 @@ export interface SavedPlan extends Plan {
     readonly manifest_files: readonly string[];
     /** Per step address: a fingerprint of the resource's state when planned ("absent" when it did not exist). */
     readonly fingerprints: Readonly<Record<string, string>>;
-  };
+  } & SavedManifest;
+}
+
+/** The input a saved plan was made from, so that `apply --plan` can make it again (added in 1.1). */
+export interface SavedManifest {
+  /** The manifest files as read. */
+  readonly sources: readonly { readonly path: string; readonly text: string }[];
+  /** The value of each variable the files reference, null where it was not set. */
+  readonly variables: Readonly<Record<string, string | null>>;
+  readonly targets: readonly string[];
 }

@@ -6,7 +6,7 @@ import type { Session } from "../../connection/session.js";
 import type { ObservedState } from "../../model/observed.js";
 import type { Plan } from "../../model/plan.js";
 import { applySession, checkGates } from "../../reconcile/applying.js";
-import { checkSavedPlan, readSavedPlan } from "../../reconcile/saved-plan.js";
+import { readSavedPlan, rederiveSavedPlan } from "../../reconcile/saved-plan.js";
 import type { Style } from "../../render/style.js";
 import { renderPlanText } from "../../render/text.js";
 import { ExitError } from "../exit-error.js";
@@ -63,12 +63,12 @@ async function planToApply(args: ApplyArgs, io: CliIO, style: Style): Promise<To
   }
   const { session, observed } = await observeOrExit(args.connection, io, style);
   try {
-    checkSavedPlan(saved, observed, args.planFile);
+    // Never the file's steps as they are: the plan made again from the manifest it records, if equal.
+    return { plan: await rederiveSavedPlan(saved, observed, args.planFile), session, observed };
   } catch (err) {
     await session.close();
-    exitFor(err, io, style);
+    return exitFor(err, io, style);
   }
-  return { plan: saved, session, observed };
 }
 
 /** Asks on the terminal; anything but "yes" cancels. Refuses where nobody can answer. */

@@ -1,6 +1,7 @@
 // `jsplan plan [PATH...]`: what apply would do, exactly, without changing anything.
 
 import type { Plan } from "../../model/plan.js";
+import { recordManifest } from "../../reconcile/saved-manifest.js";
 import { toSavedPlan, writeSavedPlan } from "../../reconcile/saved-plan.js";
 import { renderPlanMarkdown } from "../../render/markdown.js";
 import type { Style } from "../../render/style.js";
@@ -35,7 +36,11 @@ export async function planCommand(args: PlanArgs, io: CliIO, style: Style): Prom
     io.stdout.write(renderPlan(plan, args.format, style));
     if (args.out) {
       try {
-        await writeSavedPlan(args.out, toSavedPlan(plan, planned.observed, planned.files, new Date()));
+        const record = recordManifest(planned.files, io.env, args.targets);
+        await writeSavedPlan(
+          args.out,
+          toSavedPlan(plan, planned.observed, planned.files, new Date(), record),
+        );
       } catch (err) {
         exitFor(err, io, style);
       }
