@@ -62,7 +62,7 @@ export async function executePlan(
   const outcome = await scheduler.run(async (step): Promise<StepResult> => {
     const t0 = performance.now();
     const change = changes.get(step.address)!;
-    const guarded = await guard(step, change, t0);
+    const guarded = await guard(step, change, t0, writer, options.version, noAnswer);
     if (guarded) return guarded;
     try {
       const adjusted = await runStep(change, writer, options, released);
@@ -75,42 +75,13 @@ export async function executePlan(
       return { ...resultOf(step, status, t0), error };
     }
   });
-  const unknown = outcome.results.some((r) => r.status === "unknown");
-  if (!unknown || options.signal?.aborted)
-    return { ...outcome, duration_ms: Math.round(performance.now() - started) };
-  // Read back what got no answer, once the server answers again (within two request timeouts).
-  const results = (await untilAnswering(writer.api, 2 * writer.api.options.timeout))
-    ? await readBackUnknown(outcome.results, changes, writer.api, options.version)
-    : [...outcome.results];
-  for (const r of results) if (r.read_back) options.onReadBack?.(r);
+  const results = await readBack(outcome.results, changes, writer, options);
   return {
     ...outcome,
     results,
     summary: summarise(results),
     duration_ms: Math.round(performance.now() - started),
   };
-
-  /** The step's result when its guard keeps it from running (or finds it done already); else undefined. */
-  async function guard(step: Step, change: Change, t0: number): Promise<StepResult | undefined> {
-    let verdict: Awaited<ReturnType<typeof guardStep>>;
-    try {
-      verdict = await guardStep(change, writer.api, options.version);
-    } catch (err) {
-      noAnswer(err);
-      // Nothing was sent: the step did not run.
-      const why = err instanceof Error ? err.message : String(err);
-      return {
-        ...resultOf(step, "not_executed", t0),
-        reason: `it could not be read before the step: ${why}`,
-      };
-    }
-    if (verdict.kind === "changed") return { ...resultOf(step, "changed", t0), changed: verdict.what };
-    // A delete of something already gone has the effect the plan wanted.
-    if (verdict.kind === "gone" && change.action === "delete") return resultOf(step, "succeeded", t0);
-    if (verdict.kind === "gone")
-      return { ...resultOf(step, "changed", t0), changed: ["it no longer exists"] };
-    return undefined;
-  }
 
   /** True (and the run stops) when the server did not answer at all. */
   function noAnswer(err: unknown): boolean {
@@ -119,6 +90,46 @@ export async function executePlan(
     else if (err.kind === "timeout") unanswered ??= "the server stopped answering";
     return err.kind === "connection" || err.kind === "timeout";
   }
+}
+
+/** The step's result when its guard keeps it from running (or finds it done already); else undefined. */
+async function guard(
+  step: Step,
+  change: Change,
+  t0: number,
+  writer: JetStreamWriter,
+  version: ExecuteOptions["version"],
+  noAnswer: (err: unknown) => boolean,
+): Promise<StepResult | undefined> {
+  let verdict: Awaited<ReturnType<typeof guardStep>>;
+  try {
+    verdict = await guardStep(change, writer.api, version);
+  } catch (err) {
+    noAnswer(err);
+    // Nothing was sent: the step did not run.
+    const why = err instanceof Error ? err.message : String(err);
+    return { ...resultOf(step, "not_executed", t0), reason: `it could not be read before the step: ${why}` };
+  }
+  if (verdict.kind === "changed") return { ...resultOf(step, "changed", t0), changed: verdict.what };
+  // A delete of something already gone has the effect the plan wanted.
+  if (verdict.kind === "gone" && change.action === "delete") return resultOf(step, "succeeded", t0);
+  if (verdict.kind === "gone") return { ...resultOf(step, "changed", t0), changed: ["it no longer exists"] };
+  return undefined;
+}
+
+/** Reads back what got no answer, once the server answers again (within two request timeouts). */
+async function readBack(
+  results: readonly StepResult[],
+  changes: ReadonlyMap<string, Change>,
+  writer: JetStreamWriter,
+  options: ExecuteOptions,
+): Promise<StepResult[]> {
+  if (!results.some((r) => r.status === "unknown") || options.signal?.aborted) return [...results];
+  const read = (await untilAnswering(writer.api, 2 * writer.api.options.timeout))
+    ? await readBackUnknown(results, changes, writer.api, options.version)
+    : [...results];
+  for (const r of read) if (r.read_back) options.onReadBack?.(r);
+  return read;
 }
 
 function resultOf(step: Step, status: StepResult["status"], t0: number): StepResult {

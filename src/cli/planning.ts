@@ -7,12 +7,14 @@ import type { Session } from "../connection/session.js";
 import type { ConnectionSettings } from "../connection/settings.js";
 import type { ObservedState } from "../model/observed.js";
 import {
+  ApplyLocked,
   ApplyRefused,
   ManifestInvalid,
   ObserveFailure,
   PlanRefused,
   SavedPlanRefused,
 } from "../reconcile/errors.js";
+import type { Lease, LockRequest } from "../reconcile/locking.js";
 import { connectAndObserve, type PlannedSession, planSession } from "../reconcile/planning.js";
 import { countBySeverity, plural, renderDiagnostics } from "../render/diagnostics.js";
 import type { Style } from "../render/style.js";
@@ -26,6 +28,8 @@ export interface PlanningArgs {
   readonly connection: ConnectionFlags;
   /** Print where the time went (reading, loading, planning) to stderr. */
   readonly verbose?: boolean;
+  /** Take the account's apply lock before reading the state (apply, unless --no-lock). */
+  readonly lock?: LockRequest;
 }
 
 export function connectionSettings(flags: ConnectionFlags, io: CliIO): ConnectionSettings {
@@ -59,6 +63,16 @@ export function exitFor(err: unknown, io: CliIO, style: Style): never {
   if (err instanceof SavedPlanRefused) {
     throw new ExitError(1, err.kind === "stale" ? err.message : `jsplan: ${err.message}`);
   }
+  if (err instanceof ApplyLocked) {
+    const what =
+      err.kind === "held"
+        ? "wait for it to finish, or give --lock-timeout (e.g. --lock-timeout 5m) to wait for it"
+        : "give the account room for it, or run with --no-lock (two applies could then interleave their steps)";
+    throw new ExitError(
+      1,
+      `${style.red("Apply refused")}: ${err.message}; nothing was changed. To go on, ${what}.`,
+    );
+  }
   if (err instanceof ConnectionFailure || err instanceof ObserveFailure) {
     throw new ExitError(1, `jsplan: ${err.message}`, { cause: err });
   }
@@ -70,9 +84,10 @@ export async function observeOrExit(
   flags: ConnectionFlags,
   io: CliIO,
   style: Style,
-): Promise<{ session: Session; observed: ObservedState }> {
+  lock?: LockRequest,
+): Promise<{ session: Session; observed: ObservedState; lease?: Lease }> {
   try {
-    return await connectAndObserve(() => connectionSettings(flags, io));
+    return await connectAndObserve(() => connectionSettings(flags, io), lock);
   } catch (err) {
     return exitFor(err, io, style);
   }
@@ -87,6 +102,7 @@ export async function planOrExit(args: PlanningArgs, io: CliIO, style: Style): P
       env: io.env,
       connection: () => connectionSettings(args.connection, io),
       targets: args.targets,
+      ...(args.lock ? { lock: args.lock } : {}),
     });
   } catch (err) {
     return exitFor(err, io, style);

@@ -60,6 +60,8 @@ export function progressFor(
   total: number,
   style: Style,
   quiet: boolean,
+  /** Steps not executed get a line each only with --verbose; the report at the end counts them by cause. */
+  verbose = false,
 ): Progress {
   const live = stream.isTTY && !env.CI;
   let count = 0;
@@ -74,7 +76,7 @@ export function progressFor(
     finished(r) {
       count++;
       if (r.status === "failed") failed++;
-      const show = !quiet || r.status !== "succeeded";
+      const show = r.status === "not_executed" ? verbose && !quiet : !quiet || r.status !== "succeeded";
       if (live) {
         stream.write(`\r\u001b[2K${show ? `${stepLine(r, style)}\n` : ""}${bar()}`);
       } else if (show) {

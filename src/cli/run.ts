@@ -2,6 +2,7 @@
 // ExitError; nothing here exits the process.
 
 import yargs, { type Argv } from "yargs";
+import { printable } from "../render/printable.js";
 import { jsplanVersion } from "../version.js";
 import { applySpec } from "./args/apply.js";
 import { type Args, type CommandSpec, type GlobalArgs, STDIN_ARG } from "./args/command.js";
@@ -10,11 +11,12 @@ import { planSpec } from "./args/plan.js";
 import { schemaSpec } from "./args/schema.js";
 import { validateSpec } from "./args/validate.js";
 import { ExitError } from "./exit-error.js";
-import type { CliIO } from "./io.js";
+import type { CliIO, Writer } from "./io.js";
 
 type Handler = () => Promise<number>;
 
-export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+export async function run(argv: readonly string[], given: CliIO): Promise<number> {
+  const io = printableIO(given);
   let handler: Handler | undefined;
   const args = argv.map((a) => (a === "-" ? STDIN_ARG : a));
   const parser = buildParser(args, io, (h) => {
@@ -121,4 +123,18 @@ function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void
       .demandCommand(1, "Give a command: validate, plan, apply or export.")
       .recommendCommands() as unknown as Argv<GlobalArgs>
   );
+}
+
+/** The same io, with every write made safe for a terminal (see render/printable.ts). */
+function printableIO(io: CliIO): CliIO {
+  const safe = (w: Writer): Writer => ({
+    write: (t) => w.write(printable(t)),
+    get isTTY() {
+      return w.isTTY;
+    },
+    get columns() {
+      return w.columns;
+    },
+  });
+  return { ...io, stdout: safe(io.stdout), stderr: safe(io.stderr), prompt: (q) => io.prompt(printable(q)) };
 }

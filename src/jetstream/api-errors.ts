@@ -14,6 +14,8 @@ export const ApiErrorCode = {
   MaximumConsumersLimit: 10026,
   MaximumStreamsLimit: 10027,
   MemoryResourcesExceeded: 10028,
+  /** no message found (STREAM.MSG.GET, STREAM.MSG.DELETE) */
+  NoMessageFound: 10037,
   /** JetStream not enabled for account */
   NotEnabledForAccount: 10039,
   StorageResourcesExceeded: 10047,
@@ -26,6 +28,8 @@ export const ApiErrorCode = {
   StreamSubjectOverlap: 10065,
   /** the update failed on the server, e.g. "change to limits violates consumers" */
   StreamUpdate: 10069,
+  /** wrong last sequence: a publish with Nats-Expected-Last-Subject-Sequence that does not match */
+  StreamWrongLastSequence: 10071,
   /** replicas > 1 not supported in non-clustered mode */
   StreamReplicasNotSupported: 10074,
   /** multiple non-filtered consumers not allowed on workqueue stream */

@@ -1,4 +1,5 @@
 import type { ConsumerConfig, StreamConfig } from "./jetstream.js";
+import type { ObservedLease } from "./lease.js";
 
 /** What the connected server says about itself: the plan is only right for this server. */
 export interface ServerIdentity {
@@ -62,4 +63,6 @@ export interface ObservedState {
   readonly unavailable: readonly UnavailableStream[];
   /** Ephemeral consumers seen (and ignored) per stream, for a note. */
   readonly ephemeral: ReadonlyMap<string, number>;
+  /** jsplan's apply lock in this account; absent where it was not read (fixtures, old callers). */
+  readonly lease?: ObservedLease;
 }

@@ -5,6 +5,7 @@
 import { type JsApi, JsApiError } from "../connection/js-api.js";
 import { type AccountInfoWire, type ServerInfoLike, serverIdentity } from "../connection/session.js";
 import { ApiErrorCode } from "../jetstream/api-errors.js";
+import { LEASE_STREAM } from "../jetstream/lease.js";
 import { consumerAddress } from "../model/address.js";
 import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
 import type {
@@ -13,6 +14,7 @@ import type {
   ObservedStream,
   UnavailableStream,
 } from "../model/observed.js";
+import { readLeaseHolder } from "./lease.js";
 
 interface StreamInfoWire {
   config: StreamConfig;
@@ -63,6 +65,9 @@ export async function observe(
   options: ObserveOptions = {},
 ): Promise<ObservedState> {
   const { streams, suspect } = await readStreamPages(api, options.onlyStreams);
+  // jsplan's own lock is never a resource: not planned, not unmanaged, not exported.
+  const leasePresent = streams.delete(LEASE_STREAM) || suspect.delete(LEASE_STREAM);
+  const leaseRead = leasePresent ? readLeaseHolder(api) : Promise.resolve(null);
   const unavailable = await confirmSuspects(api, streams, suspect, options.onlyStreams);
   const { consumers, ephemeral } = await readConsumers(
     api,
@@ -77,6 +82,7 @@ export async function observe(
     consumers,
     unavailable: [...unavailable.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
     ephemeral,
+    lease: { present: leasePresent, holder: await leaseRead },
   };
 }
 

@@ -68,6 +68,8 @@ export const adoptedField = (owner: string) => `adopted: jsplan marks it as owne
 
 /** Messages of the plan's errors and warnings, by code. */
 export const message = {
+  applyRunning: (holder: string) =>
+    `another jsplan apply is running in this account (${holder}): this plan shows the server as it is mid-apply, and may change when that apply ends`,
   streamUnavailable: (stream: string, why: string) =>
     `stream ${stream} is unavailable (${why}); jsplan will not plan a create or delete for it. Try again when its servers are back, or plan other resources with --target`,
   consumersUnavailable: (stream: string, why: string) =>

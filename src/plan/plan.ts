@@ -18,6 +18,7 @@ import { sortByPlace } from "./diagnostics.js";
 import { orderPlan } from "./ordering.js";
 import { checkAcross } from "./phase-checks.js";
 import { planConsumers } from "./phase-consumers.js";
+import { noteRunningApply } from "./phase-lease.js";
 import { planOrphans } from "./phase-orphans.js";
 import { planStreams } from "./phase-streams.js";
 import { checkSupport } from "./phase-support.js";
@@ -37,6 +38,7 @@ export function buildPlan(input: PlanInput): PlanOutcome {
   planConsumers(ctx);
   const { unmanaged } = planOrphans(ctx);
   checkAcross(ctx);
+  noteRunningApply(ctx);
   if (ctx.errors.length > 0) return { diagnostics: sortByPlace([...ctx.errors, ...ctx.warnings]) };
   ctx.changes.sort(byAddress);
   const ordered = orderPlan(ctx, unmanaged);

@@ -2,6 +2,7 @@
 // the API returns or rethrows them. Nothing on the server was changed when one of these is thrown.
 
 import type { Diagnostic } from "../model/diagnostic.js";
+import type { LeaseHolder } from "../model/lease.js";
 
 /** The manifest has errors: nothing was sent to the server. */
 export class ManifestInvalid extends Error {
@@ -44,5 +45,17 @@ export class SavedPlanRefused extends Error {
   ) {
     super(message);
     this.name = "SavedPlanRefused";
+  }
+}
+
+/** The apply lock could not be taken: another apply holds it, or it cannot be set up in this account. */
+export class ApplyLocked extends Error {
+  constructor(
+    readonly kind: "held" | "unavailable",
+    message: string,
+    readonly holder: LeaseHolder | null,
+  ) {
+    super(message);
+    this.name = "ApplyLocked";
   }
 }

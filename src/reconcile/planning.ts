@@ -17,6 +17,7 @@ import { observe } from "../observe/observe.js";
 import { buildPlan } from "../plan/plan.js";
 import { jsplanVersion } from "../version.js";
 import { ManifestInvalid, ObserveFailure, PlanRefused } from "./errors.js";
+import { type Lease, type LockRequest, lockSession } from "./locking.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -39,6 +40,8 @@ export interface PlanRequest {
   readonly connection: () => ConnectionSettings;
   /** Limit the plan to these addresses and what they need (`--target`). */
   readonly targets?: readonly string[];
+  /** Take the account's apply lock before reading the state (apply does; plan does not). */
+  readonly lock?: LockRequest;
 }
 
 export interface PlannedSession {
@@ -49,6 +52,8 @@ export interface PlannedSession {
   /** The warnings of loading and planning, sorted by place (also in the plan). */
   readonly warnings: readonly Diagnostic[];
   readonly session: Session;
+  /** The apply lock, when the request asked for it: release it before closing the session. */
+  readonly lease?: Lease;
   /** Milliseconds from the start: state read, manifest loaded, plan made. */
   readonly timings: { readonly observed: number; readonly loaded: number; readonly planned: number };
 }
@@ -91,14 +96,29 @@ export function describeApiError(err: unknown): string {
   return (err as Error)?.message ?? String(err);
 }
 
-/** Opens a session and reads the state; the session is closed again if reading fails. */
+/**
+ * Opens a session and reads the state (after taking the apply lock, when asked); the session is closed
+ * and the lock released again if anything fails.
+ */
 export async function connectAndObserve(
   settings: ConnectionSettings | (() => ConnectionSettings),
-): Promise<{ session: Session; observed: ObservedState }> {
+  lock?: LockRequest,
+): Promise<{ session: Session; observed: ObservedState; lease?: Lease }> {
   const session = await openSession(typeof settings === "function" ? settings() : settings);
+  let lease: Lease | undefined;
   try {
-    return { session, observed: await observeSession(session) };
+    if (lock) lease = await lockSession(session, lock);
+    const observed = await observeSession(session);
+    if (!lease) return { session, observed };
+    // The lock this run holds is not "an apply is running".
+    const own = observed.lease?.holder?.id === lease.holder.id;
+    return {
+      session,
+      observed: own ? { ...observed, lease: { present: true, holder: null } } : observed,
+      lease,
+    };
   } catch (err) {
+    await lease?.release();
     await session.close();
     throw err;
   }
@@ -114,7 +134,7 @@ export async function planSession(req: PlanRequest): Promise<PlannedSession> {
   let observedAt = 0;
   // Reading the server's state starts first, so that its requests are on their way while the manifest is
   // parsed and checked. Neither may reject unseen while the other is awaited.
-  const live = connectAndObserve(req.connection).then(
+  const live = connectAndObserve(req.connection, req.lock).then(
     (v) => {
       observedAt = performance.now() - started;
       return { ok: true as const, ...v };
@@ -126,12 +146,13 @@ export async function planSession(req: PlanRequest): Promise<PlannedSession> {
   const diagnostics = sortDiagnostics([...read.diagnostics, ...loaded.diagnostics]);
   if (hasErrors(diagnostics) || !loaded.desired) {
     const r = await live;
-    if (r.ok) await r.session.close();
+    if (r.ok) await closeAll(r);
     throw new ManifestInvalid(diagnostics);
   }
   const r = await live;
   if (!r.ok) throw r.err;
-  const { session, observed } = r;
+  const { session, observed, lease } = r;
+  lease?.describeOwner(loaded.desired.owner ?? null);
   const outcome = planFrom({
     desired: loaded.desired,
     observed,
@@ -139,7 +160,7 @@ export async function planSession(req: PlanRequest): Promise<PlannedSession> {
     warnings: diagnostics.filter((d) => d.severity === "warning"),
   });
   if (!outcome.plan) {
-    await session.close();
+    await closeAll(r);
     throw new PlanRefused(outcome.diagnostics);
   }
   return {
@@ -149,6 +170,13 @@ export async function planSession(req: PlanRequest): Promise<PlannedSession> {
     files: loaded.files,
     warnings: outcome.diagnostics,
     session,
+    ...(lease ? { lease } : {}),
     timings: { observed: observedAt, loaded: loadedAt, planned: performance.now() - started },
   };
+}
+
+/** Releases the lock (if held) and closes the session. */
+export async function closeAll(s: { readonly session: Session; readonly lease?: Lease | undefined }) {
+  await s.lease?.release();
+  await s.session.close();
 }

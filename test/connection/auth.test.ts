@@ -225,7 +225,14 @@ accounts {
         "stream.READONLY_OLD no-op",
         "stream.READONLY_X create",
       ]);
+      // The apply lock comes first: refused before any step, naming what the lock needs.
       r = await jsplan(["apply", ...auth, "--auto-approve"], env, dir);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(
+        r.stderr,
+        /Apply refused: jsplan may not set up its apply lock \(stream JSPLAN_LEASE\): permission denied: publishing to \$JS\.API\.STREAM\.CREATE\.JSPLAN_LEASE; .*--no-lock/,
+      );
+      r = await jsplan(["apply", ...auth, "--auto-approve", "--no-lock"], env, dir);
       assert.equal(r.code, 1, r.stdout + r.stderr);
       const all = r.stdout + r.stderr;
       assert.match(
@@ -233,7 +240,7 @@ accounts {
         /stream\.READONLY_X create failed .*permission denied: publishing to \$JS\.API\.STREAM\.CREATE\.READONLY_X/,
       );
       assert.doesNotMatch(all, /\n\s+at |internal error/);
-      r = await jsplan(["apply", ...auth, "--auto-approve", "--format", "json"], env, dir);
+      r = await jsplan(["apply", ...auth, "--auto-approve", "--no-lock", "--format", "json"], env, dir);
       assert.equal(r.code, 1);
       assert.match(r.stdout, /\$JS\.API\.STREAM\.CREATE\.READONLY_X/);
 
@@ -263,7 +270,11 @@ accounts {
 
     test("account limits reached: the step fails naming the limit", async (server) => {
       const { dir } = tempDir("jsplan-auth-");
-      const auth = ["-s", server.url, "--user", "small", "--password", SMALL_PASSWORD, "--auto-approve"];
+      // --no-lock: the lock's own stream would take the account's only stream (see the test after this).
+      const auth = [
+        ...["-s", server.url, "--user", "small", "--password", SMALL_PASSWORD, "--auto-approve"],
+        "--no-lock",
+      ];
       writeFile(path.join(dir, "one.yaml"), manifest("small", "SMALL_A"));
       let r = await jsplan(["apply", "one.yaml", ...auth], env, dir);
       assert.equal(r.code, 0, r.stderr + r.stdout);
@@ -289,6 +300,20 @@ accounts {
         /stream\.SMALL_A update failed .*insufficient storage resources available \(10047\)/,
       );
       assert.match(r.stdout + r.stderr, /the account may use 1MiB of file storage/);
+    });
+
+    test("an account without room for the apply lock's stream: apply is refused before any step", async (server) => {
+      const { dir } = tempDir("jsplan-auth-");
+      const auth = ["-s", server.url, "--user", "small", "--password", SMALL_PASSWORD, "--auto-approve"];
+      writeFile(path.join(dir, "one.yaml"), manifest("small", "SMALL_A"));
+      const r = await jsplan(["apply", "one.yaml", ...auth, "--no-lock"], env, dir);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const again = await jsplan(["apply", "one.yaml", ...auth], env, dir);
+      assert.equal(again.code, 1, again.stderr + again.stdout);
+      assert.match(
+        again.stderr,
+        /Apply refused: the account has no room for jsplan's apply lock \(stream JSPLAN_LEASE, 64 KiB of file storage\): maximum number of streams reached \(error 10027\); raise the account's limit by that much, or run with --no-lock; nothing was changed/,
+      );
     });
 
     test("no password or seed in any output of a full validate/plan/apply cycle", async (server) => {

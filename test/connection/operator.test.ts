@@ -117,7 +117,8 @@ for (const line of serverLines()) {
 
     test("the account's JWT limit on streams: the step fails naming the limit", async (server) => {
       const { dir } = tempDir("jsplan-op-");
-      const auth = ["-s", server.url, "--creds", smallFile, "--auto-approve"];
+      // --no-lock: the lock's own stream would take the account's only stream.
+      const auth = ["-s", server.url, "--creds", smallFile, "--auto-approve", "--no-lock"];
       writeFile(path.join(dir, "one.yaml"), "version: 1\nowner: small\nstreams:\n  - name: JWT_A\n");
       let r = await jsplan(["apply", "one.yaml", ...auth], env, dir);
       assert.equal(r.code, 0, r.stdout + r.stderr);

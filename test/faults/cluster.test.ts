@@ -101,7 +101,7 @@ describe(`apply on a 3-node nats-server ${newest} cluster when a node dies mid-a
 
         await victim.restart();
         await cluster.waitReady();
-        await applyOk(all, V2, ["--allow-destroy"]);
+        await applyOk(all, V2, ["--allow-destroy", "--lock-timeout", "60s"]);
         assertEmpty(await planOf(all, V2), "after the node is back");
       }),
   );

@@ -43,7 +43,9 @@ export function runJsplan(
   hangMs = HANG_MS,
   onSpawn?: (child: ChildProcess) => void,
 ): Promise<JsplanRun> {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  // An apply's report is checked step by step: --verbose gives the steps not executed a line each too.
+  const all = args[0] === "apply" ? [...args, "--verbose"] : args;
+  const child = spawn(process.execPath, [BIN, ...all], {
     cwd: REPO_ROOT,
     // No NATS_* from the developer's shell and no natscli context: the test says where to connect.
     env: {
@@ -148,7 +150,8 @@ export function streams(
 // --- watching the JetStream API -----------------------------------------------------------------------
 
 /** The JetStream API requests that change something: one per apply step (deletes may be sent twice). */
-export const WRITES = /^\$JS\.API\.(?:STREAM|CONSUMER)\.(?:CREATE|UPDATE|DELETE)\./;
+/** The steps' writes (not those of the apply lock, whose stream is JSPLAN_LEASE). */
+export const WRITES = /^\$JS\.API\.(?:STREAM|CONSUMER)\.(?:CREATE|UPDATE|DELETE)\.(?!JSPLAN_LEASE$)/;
 export const CONSUMER_LISTS = /^\$JS\.API\.CONSUMER\.LIST\./;
 
 export interface Trigger {

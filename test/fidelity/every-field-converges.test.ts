@@ -747,9 +747,23 @@ interface ApplyJson {
 }
 
 async function applyJson(url: string, text: string): Promise<ApplyJson> {
-  const r = await runCli(["apply", "-", "-s", url, "--auto-approve", "--allow-destroy", "--format", "json"], {
-    stdin: text,
-  });
+  const r = await runCli(
+    [
+      "apply",
+      "-",
+      "-s",
+      url,
+      "--auto-approve",
+      "--allow-destroy",
+      "--lock-timeout",
+      "120s",
+      "--format",
+      "json",
+    ],
+    {
+      stdin: text,
+    },
+  );
   assert.equal(r.code, 0, `apply failed:\n${r.stderr}${r.stdout}`);
   return JSON.parse(r.stdout) as ApplyJson;
 }

@@ -31,7 +31,11 @@ export async function applyManifest(
   manifest: string,
   args: readonly string[] = ["--allow-destroy"],
 ): Promise<CliResult> {
-  return runCli(["apply", "-", "-s", urlOf(target), "--auto-approve", ...args], { stdin: manifest });
+  // Suites run cases at once against one server (one account): each apply waits its turn for the lock.
+  const lock = args.some((a) => a === "--no-lock" || a === "--lock-timeout")
+    ? []
+    : ["--lock-timeout", "120s"];
+  return runCli(["apply", "-", "-s", urlOf(target), "--auto-approve", ...lock, ...args], { stdin: manifest });
 }
 
 /** Applies and asserts success. */

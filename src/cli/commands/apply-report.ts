@@ -5,6 +5,7 @@ import type { ApplyResult } from "../../apply/result.js";
 import type { Plan } from "../../model/plan.js";
 import type { Style } from "../../render/style.js";
 import type { CliIO } from "../io.js";
+import { problemsReport } from "./apply-problems.js";
 
 export function applyResultJson(plan: Plan, result: ApplyResult): string {
   const body = { format_version: plan.format_version, plan_summary: plan.summary, ...result };
@@ -17,11 +18,13 @@ export function reportApply(
   format: "text" | "json",
   io: CliIO,
   style: Style,
+  verbose = false,
 ): void {
   if (format === "json") {
     io.stdout.write(applyResultJson(plan, result));
     return;
   }
+  io.stderr.write(problemsReport(result, verbose, style));
   io.stdout.write(`\n${finalLine(result, style)}\n`);
   for (const r of result.results) {
     for (const a of r.adjusted ?? []) {

@@ -3,9 +3,12 @@
 
 import { type ApplyResult, summarise } from "../../apply/result.js";
 import type { Session } from "../../connection/session.js";
+import { describeHolder } from "../../jetstream/lease.js";
 import type { ObservedState } from "../../model/observed.js";
 import type { Plan } from "../../model/plan.js";
 import { applySession, checkGates } from "../../reconcile/applying.js";
+import type { Lease, LockRequest } from "../../reconcile/locking.js";
+import { closeAll } from "../../reconcile/planning.js";
 import { readSavedPlan, rederiveSavedPlan } from "../../reconcile/saved-plan.js";
 import type { Style } from "../../render/style.js";
 import { renderPlanText } from "../../render/text.js";
@@ -22,17 +25,41 @@ export interface ApplyArgs extends PlanningArgs {
   readonly concurrency: number;
   readonly format: "text" | "json";
   readonly quiet: boolean;
+  /** Take the account's apply lock (false: --no-lock). */
+  readonly takeLock: boolean;
+  readonly lockTimeoutMs: number;
+  /** The lease's TTL (JSPLAN_LOCK_TTL); the default when absent. */
+  readonly lockTtlMs?: number;
 }
 
 interface ToApply {
   readonly plan: Plan;
   readonly session: Session;
   readonly observed: ObservedState;
+  readonly lease?: Lease | undefined;
 }
 
 export async function applyCommand(args: ApplyArgs, io: CliIO, style: Style): Promise<number> {
-  const { plan, session, observed } = await planToApply(args, io, style);
+  if (!args.takeLock) {
+    io.stderr.write(
+      `${style.yellow("Warning")}: --no-lock: this apply does not take the account's apply lock, so another apply can run at the same time and interleave its steps with these (each step is still guarded).\n`,
+    );
+  }
+  // Ctrl-C (or SIGTERM) while the plan is made ends the run cleanly once it is made: the lock is released,
+  // not left to expire. A second one leaves at once.
+  let cancelled = false;
+  const removeEarly = io.onInterrupt(() => {
+    cancelled = true;
+  });
+  let toApply: ToApply;
   try {
+    toApply = await planToApply(args, io, style);
+  } finally {
+    removeEarly();
+  }
+  const { plan, session, lease } = toApply;
+  try {
+    if (cancelled) throw new ExitError(1, "Apply cancelled; nothing was changed on the server.");
     if (args.format === "text" && !args.quiet) io.stdout.write(renderPlanText(plan, style));
     if (plan.steps.length === 0) {
       if (args.format === "json") io.stdout.write(applyResultJson(plan, emptyResult()));
@@ -44,29 +71,45 @@ export async function applyCommand(args: ApplyArgs, io: CliIO, style: Style): Pr
       exitFor(err, io, style);
     }
     if (!args.planFile && !args.autoApprove) await confirm(io);
-    const result = await run(plan, session, observed, args, io, style);
-    reportApply(plan, result, args.format, io, style);
+    const result = await run(toApply, args, io, style);
+    reportApply(plan, result, args.format, io, style, args.verbose ?? false);
     return result.summary.succeeded === result.results.length ? 0 : 1;
   } finally {
-    await session.close();
+    await closeAll({ session, lease });
   }
+}
+
+/** The lock as the arguments ask for it, with a line when it has to wait. */
+function lockOf(args: ApplyArgs, io: CliIO, style: Style): LockRequest | undefined {
+  if (!args.takeLock) return undefined;
+  return {
+    waitMs: args.lockTimeoutMs,
+    ...(args.lockTtlMs !== undefined ? { ttlMs: args.lockTtlMs } : {}),
+    onWait: (holder) =>
+      io.stderr.write(
+        style.dim(
+          `Waiting up to ${Math.round(args.lockTimeoutMs / 1000)}s for the apply lock, held by another jsplan apply${holder ? ` (${describeHolder(holder)})` : ""}…\n`,
+        ),
+      ),
+  };
 }
 
 /** The saved plan, checked against the server's state now; or a plan made now. */
 async function planToApply(args: ApplyArgs, io: CliIO, style: Style): Promise<ToApply> {
-  if (!args.planFile) return planOrExit(args, io, style);
+  const lock = lockOf(args, io, style);
+  if (!args.planFile) return planOrExit({ ...args, ...(lock ? { lock } : {}) }, io, style);
   let saved: Awaited<ReturnType<typeof readSavedPlan>>;
   try {
     saved = await readSavedPlan(args.planFile);
   } catch (err) {
     return exitFor(err, io, style);
   }
-  const { session, observed } = await observeOrExit(args.connection, io, style);
+  const { session, observed, lease } = await observeOrExit(args.connection, io, style, lock);
   try {
     // Never the file's steps as they are: the plan made again from the manifest it records, if equal.
-    return { plan: await rederiveSavedPlan(saved, observed, args.planFile), session, observed };
+    return { plan: await rederiveSavedPlan(saved, observed, args.planFile), session, observed, lease };
   } catch (err) {
-    await session.close();
+    await closeAll({ session, lease });
     return exitFor(err, io, style);
   }
 }
@@ -88,14 +131,20 @@ async function confirm(io: CliIO): Promise<void> {
 
 /** The steps, with progress, and Ctrl-C stopping new steps from starting. */
 async function run(
-  plan: Plan,
-  session: Session,
-  observed: ObservedState,
+  { plan, session, observed, lease }: ToApply,
   args: ApplyArgs,
   io: CliIO,
   style: Style,
 ): Promise<ApplyResult> {
   const controller = new AbortController();
+  // Without the lock, another apply may start: stop starting steps, as for Ctrl-C.
+  lease?.lost.addEventListener("abort", () => {
+    if (controller.signal.aborted) return;
+    io.stderr.write(
+      `\n${style.red("The apply lock was lost")} (${(lease.lost.reason as Error)?.message ?? "expired"}): no new steps are started; waiting for those in flight…\n`,
+    );
+    controller.abort();
+  });
   const removeInterrupt = io.onInterrupt(() => {
     if (!controller.signal.aborted) {
       io.stderr.write(
@@ -110,6 +159,7 @@ async function run(
     plan.steps.length,
     style,
     args.quiet || args.format === "json",
+    args.verbose ?? false,
   );
   try {
     return await applySession(plan, session, observed.limits, {
