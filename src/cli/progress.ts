@@ -76,7 +76,7 @@ export function progressFor(
     finished(r) {
       count++;
       if (r.status === "failed") failed++;
-      const show = r.status === "not_executed" ? verbose && !quiet : !quiet || r.status !== "succeeded";
+      const show = r.status === "not_executed" ? verbose : !quiet || r.status !== "succeeded";
       if (live) {
         stream.write(`\r\u001b[2K${show ? `${stepLine(r, style)}\n` : ""}${bar()}`);
       } else if (show) {

@@ -89,7 +89,7 @@ for (const line of serverLines()) {
           ["apply", "-", ...s, "--auto-approve", "--concurrency", "1"],
           m,
           (err, child) => {
-            if ((err.match(/✓/g)?.length ?? 0) === 10) child.kill("SIGKILL");
+            if ((err.match(/✓/g)?.length ?? 0) >= 10) child.kill("SIGKILL");
           },
           env,
         );

@@ -35,7 +35,8 @@ for (const line of serverLines()) {
               const run = await runJsplan([...args, "--timeout", "2s"], v2);
               t.diagnostic(`plan gave up after ${run.ms} ms: ${run.stderr.trim()}`);
               assertCleanExit(run, 1);
-              assert.match(run.stderr, /^jsplan: cannot connect to nats:\/\/127\.0\.0\.1:\d+: .*2\.0s/m);
+              // The time it waited: the 2 s timeout, and on a loaded machine a little more.
+              assert.match(run.stderr, /^jsplan: cannot connect to nats:\/\/127\.0\.0\.1:\d+: .*\b2\.\ds/m);
               assert.equal(run.stdout, "");
             } finally {
               await server.resume();
