@@ -8,6 +8,7 @@ import { type Args, type CommandSpec, type GlobalArgs, STDIN_ARG } from "./args/
 import { exportSpec } from "./args/export.js";
 import { planSpec } from "./args/plan.js";
 import { schemaSpec } from "./args/schema.js";
+import { showSpec } from "./args/show.js";
 import { validateSpec } from "./args/validate.js";
 import { ExitError } from "./exit-error.js";
 import type { CliIO } from "./io.js";
@@ -62,7 +63,14 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   }
 }
 
-const COMMANDS: readonly CommandSpec[] = [validateSpec, planSpec, applySpec, exportSpec, schemaSpec];
+const COMMANDS: readonly CommandSpec[] = [
+  validateSpec,
+  planSpec,
+  showSpec,
+  applySpec,
+  exportSpec,
+  schemaSpec,
+];
 
 function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void): Argv<GlobalArgs> {
   let parser: Argv<GlobalArgs> = yargs(argv)
@@ -118,7 +126,7 @@ function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void
         },
       )
       .completion("__completion", false)
-      .demandCommand(1, "Give a command: validate, plan, apply or export.")
+      .demandCommand(1, "Give a command: validate, plan, show, apply or export.")
       .recommendCommands() as unknown as Argv<GlobalArgs>
   );
 }

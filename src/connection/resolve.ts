@@ -89,7 +89,7 @@ export function resolveConnection(given: ConnectionFlags, env: Env): ConnectionS
       flags["js-domain"] !== undefined ? undefined : (flags["js-api-prefix"] ?? ctx?.jetstream_api_prefix),
     ),
     ...defined("inboxPrefix", ctx?.inbox_prefix),
-    ...(ctx ? { source: `context "${ctx.name}"` } : {}),
+    ...(ctx ? { context: ctx.name, source: `context "${ctx.name}"` } : {}),
   };
 }
 

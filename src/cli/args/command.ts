@@ -52,3 +52,36 @@ export function targetOption(verb: "Plan" | "Apply") {
     describe: `${verb} only this resource (stream.NAME, consumer.STREAM.NAME, kv.BUCKET, objectstore.BUCKET) and what it needs; repeatable`,
   } as const;
 }
+
+/** The markdown output's size limit and pointer to the full plan, for plan and show. */
+export const MARKDOWN_OPTIONS = {
+  "max-chars": {
+    type: "number",
+    default: 65_536,
+    describe:
+      "With --format markdown: at most this many characters (a GitHub comment holds 65,536); a longer plan is shortened, destructive steps kept in full",
+  },
+  "full-plan": {
+    type: "string",
+    describe:
+      "With --format markdown: where the full plan is (a link to the job log or artifact), said when it is shortened",
+  },
+} as const;
+
+/** Rejects a --max-chars too small to hold a plan's head. */
+export function checkMaxChars(a: Record<string, unknown>): true {
+  const n = a["max-chars"] as number;
+  if (!Number.isInteger(n) || n < 1000)
+    throw new Error("--max-chars must be a whole number of at least 1000");
+  return true;
+}
+
+/** The markdown options of parsed arguments. */
+export function markdownArgs(args: Args): { maxChars: number; fullPlan?: string } {
+  return {
+    maxChars: args["max-chars"] as number,
+    ...(typeof args["full-plan"] === "string" && args["full-plan"] !== ""
+      ? { fullPlan: args["full-plan"] }
+      : {}),
+  };
+}

@@ -1,7 +1,15 @@
 import type { ConnectionFlags } from "../connection-args.js";
 import { CONNECTION_OPTIONS } from "../connection-args.js";
 import type { CommandSpec } from "./command.js";
-import { MANIFEST_PATHS, pathsArg, styleOf, targetOption } from "./command.js";
+import {
+  checkMaxChars,
+  MANIFEST_PATHS,
+  MARKDOWN_OPTIONS,
+  markdownArgs,
+  pathsArg,
+  styleOf,
+  targetOption,
+} from "./command.js";
 
 export const planSpec: CommandSpec = {
   command: "plan [paths..]",
@@ -21,9 +29,11 @@ export const planSpec: CommandSpec = {
           default: false,
           describe: "Exit 0 when there are no changes, 2 when there are, 1 on errors",
         },
+        ...MARKDOWN_OPTIONS,
         target: targetOption("Plan"),
         ...CONNECTION_OPTIONS,
       })
+      .check(checkMaxChars)
       .example("$0 plan", "Plan jsplan.yaml against NATS_URL or the selected natscli context")
       .example(
         "$0 plan manifests/ --detailed-exitcode",
@@ -41,6 +51,7 @@ export const planSpec: CommandSpec = {
         ...(args.out ? { out: args.out as string } : {}),
         detailedExitcode: args["detailed-exitcode"] as boolean,
         quiet: args.quiet,
+        markdown: markdownArgs(args),
       },
       io,
       styleOf(args, io, "stdout"),
