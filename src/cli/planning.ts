@@ -18,6 +18,7 @@ import { countBySeverity, plural, renderDiagnostics } from "../render/diagnostic
 import type { Style } from "../render/style.js";
 import { type ConnectionFlags, resolveConnection } from "./connection-args.js";
 import { ExitError } from "./exit-error.js";
+import { failureJson } from "./failure-json.js";
 import type { CliIO } from "./io.js";
 
 export interface PlanningArgs {
@@ -26,6 +27,8 @@ export interface PlanningArgs {
   readonly connection: ConnectionFlags;
   /** Print where the time went (reading, loading, planning) to stderr. */
   readonly verbose?: boolean;
+  /** Also print a failure as a JSON document on stdout (plan --format json). */
+  readonly failureAsJson?: boolean;
 }
 
 export function connectionSettings(flags: ConnectionFlags, io: CliIO): ConnectionSettings {
@@ -89,6 +92,8 @@ export async function planOrExit(args: PlanningArgs, io: CliIO, style: Style): P
       targets: args.targets,
     });
   } catch (err) {
+    const doc = args.failureAsJson ? failureJson(err) : undefined;
+    if (doc) io.stdout.write(doc);
     return exitFor(err, io, style);
   }
   if (args.verbose) {

@@ -2,7 +2,6 @@ import type { ConnectionFlags } from "../connection-args.js";
 import { CONNECTION_OPTIONS } from "../connection-args.js";
 import type { CommandSpec } from "./command.js";
 import {
-  checkMaxChars,
   MANIFEST_PATHS,
   MARKDOWN_OPTIONS,
   markdownArgs,
@@ -33,7 +32,6 @@ export const planSpec: CommandSpec = {
         target: targetOption("Plan"),
         ...CONNECTION_OPTIONS,
       })
-      .check(checkMaxChars)
       .example("$0 plan", "Plan jsplan.yaml against NATS_URL or the selected natscli context")
       .example(
         "$0 plan manifests/ --detailed-exitcode",
@@ -48,6 +46,7 @@ export const planSpec: CommandSpec = {
         connection: args as unknown as ConnectionFlags,
         verbose: args.verbose,
         format: args.format as "text" | "json" | "markdown",
+        failureAsJson: args.format === "json",
         ...(args.out ? { out: args.out as string } : {}),
         detailedExitcode: args["detailed-exitcode"] as boolean,
         quiet: args.quiet,

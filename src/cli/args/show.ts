@@ -1,5 +1,5 @@
 import type { CommandSpec } from "./command.js";
-import { checkMaxChars, MARKDOWN_OPTIONS, markdownArgs, styleOf } from "./command.js";
+import { MARKDOWN_OPTIONS, markdownArgs, styleOf } from "./command.js";
 
 export const showSpec: CommandSpec = {
   command: "show <planfile>",
@@ -15,7 +15,6 @@ export const showSpec: CommandSpec = {
         },
         ...MARKDOWN_OPTIONS,
       })
-      .check(checkMaxChars)
       .example("$0 show plan.json", "The saved plan as text, as plan printed it")
       .example("$0 show plan.json --format markdown > plan.md", "The saved plan for a pull-request comment"),
   run: async (args, io) =>
