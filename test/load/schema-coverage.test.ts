@@ -7,6 +7,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import * as YAML from "yaml";
 import { loadSources } from "../../src/load/load.js";
+import { manifestSchema } from "../../src/load/schema.js";
 import { FIXTURES, REPO_ROOT } from "../support/paths.js";
 
 type Schema = {
@@ -16,9 +17,7 @@ type Schema = {
   anyOf?: Schema[];
 };
 
-const schema = JSON.parse(
-  readFileSync(path.join(REPO_ROOT, "schemas/manifest.schema.json"), "utf8"),
-) as Schema & {
+const schema = manifestSchema() as Schema & {
   $defs: Record<string, Schema>;
 };
 
