@@ -10,7 +10,13 @@ import { PLAIN } from "../../src/render/style.js";
 function recorder(isTTY: boolean) {
   let text = "";
   return {
-    writer: { write: (t: string) => void (text += t), isTTY, columns: 120 },
+    writer: {
+      write: (t: string) => {
+        text += t;
+      },
+      isTTY,
+      columns: 120,
+    },
     text: () => text,
   };
 }

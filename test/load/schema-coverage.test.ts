@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import * as YAML from "yaml";
 import { loadSources } from "../../src/load/load.js";
 import { manifestSchema } from "../../src/load/schema.js";
-import { FIXTURES, REPO_ROOT } from "../support/paths.js";
+import { FIXTURES } from "../support/paths.js";
 
 type Schema = {
   properties?: Record<string, Schema | boolean>;
