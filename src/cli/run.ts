@@ -6,6 +6,7 @@ import { jsplanVersion } from "../version.js";
 import { applySpec } from "./args/apply.js";
 import { type Args, type CommandSpec, type GlobalArgs, STDIN_ARG } from "./args/command.js";
 import { exportSpec } from "./args/export.js";
+import { graphSpec } from "./args/graph.js";
 import { planSpec } from "./args/plan.js";
 import { schemaSpec } from "./args/schema.js";
 import { showSpec } from "./args/show.js";
@@ -82,6 +83,7 @@ const COMMANDS: readonly CommandSpec[] = [
   showSpec,
   applySpec,
   exportSpec,
+  graphSpec,
   schemaSpec,
 ];
 

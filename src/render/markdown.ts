@@ -5,6 +5,7 @@
 // and update its one comment instead of adding a new one each time.
 
 import type { Action, Change, Plan } from "../model/plan.js";
+import { planDiagramMarkdown } from "./diagram.js";
 import {
   count,
   destructiveRow,
@@ -27,8 +28,8 @@ export interface MarkdownOptions {
   readonly maxChars?: number;
   /** Where the full plan is, said when changes had to be left out: a link, or words ("the job log"). */
   readonly fullPlan?: string;
-  /** A diagram (a fenced block) shown after the destructive steps when it fits, e.g. from mermaid.ts. */
-  readonly diagram?: string;
+  /** A Mermaid diagram of what the plan touches, after the destructive steps, when it fits (default true). */
+  readonly diagram?: boolean;
 }
 
 export function markdownMarker(plan: Plan): string {
@@ -59,6 +60,7 @@ interface Parts {
   /** The other changes, in group order. */
   readonly rest: readonly Change[];
   readonly options: MarkdownOptions;
+  readonly diagram: string | undefined;
 }
 
 export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): string {
@@ -74,11 +76,14 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
         Number(a.kind === "consumer") - Number(b.kind === "consumer"),
     );
   const rest = GROUPS.flatMap((g) => acting.filter((c) => !isFirst(c) && c.action === g.action));
-  const parts: Parts = { plan, first, rest, options };
+  // The diagram takes at most a third of the room, and 20,000 characters (Mermaid's own limit is 50,000).
+  const diagram =
+    options.diagram === false ? undefined : planDiagramMarkdown(plan, Math.min(20_000, max / 3));
+  const parts: Parts = { plan, first, rest, options, diagram };
   const all: Selection = {
     firstRows: first.length,
     firstDetails: first.length,
-    diagram: options.diagram !== undefined,
+    diagram: diagram !== undefined,
     rows: rest.length,
     details: rest.length,
   };
@@ -107,7 +112,7 @@ function fit(parts: Parts, max: number): Selection {
     );
     sel.firstDetails = taken.n;
     used += taken.size;
-    const diagram = parts.options.diagram;
+    const diagram = parts.diagram;
     if (diagram !== undefined && taken.n === parts.first.length && used + diagram.length + 2 <= max) {
       sel.diagram = true;
       used += diagram.length + 2;
@@ -172,11 +177,11 @@ function compose(parts: Parts, sel: Selection, max: number): string {
     out.push(...first.slice(0, sel.firstDetails).map(detailsBlock));
     if (sel.firstDetails > 0) out.push("");
   }
-  if (sel.diagram && parts.options.diagram) out.push(parts.options.diagram, "");
+  if (sel.diagram && parts.diagram) out.push(parts.diagram, "");
   out.push(...groups(rest, sel));
   const left = first.length - sel.firstRows + rest.length - sel.rows;
   const folded = sel.firstRows - sel.firstDetails + sel.rows - sel.details;
-  if (left > 0 || folded > 0 || (parts.options.diagram !== undefined && !sel.diagram))
+  if (left > 0 || folded > 0 || (parts.diagram !== undefined && !sel.diagram))
     out.push(truncationNote(left, folded, first.length + rest.length, max, parts.options.fullPlan), "");
   out.push(...tailLines(plan, 50, summaryLine(plan)));
   return `${out.join("\n")}\n`;

@@ -92,6 +92,21 @@ for (const line of serverLines().slice(-1)) {
       assert.match(asked.stderr, /Apply cancelled; nothing was changed/);
     });
 
+    test("graph --live draws what the server holds", async (server) => {
+      const applied = await runCli(["apply", "-", "-s", server.url, "--auto-approve"], { stdin: MANIFEST });
+      assert.equal(applied.code, 0, applied.stderr);
+      const r = await runCli(["graph", "--live", "-s", server.url]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^flowchart LR\n/);
+      assert.match(
+        r.stdout,
+        /n(\d+)\["stream ORDERS"\][\s\S]*n\d+\(\["consumer worker"\]\)[\s\S]*n\1 -\.- n\d+/,
+      );
+      const paths = await runCli(["graph", "--live", "jsplan.yaml", "-s", server.url]);
+      assert.equal(paths.code, 1);
+      assert.match(paths.stderr, /--live draws what the server holds: give no manifest paths/);
+    });
+
     test("never shows the credentials of a URL", async (server) => {
       const withToken = server.url.replace("nats://", "nats://s3cr3t-token@");
       const r = await runCli(["plan", "-", "-s", withToken, "--format", "json"], { stdin: MANIFEST });
