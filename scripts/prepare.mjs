@@ -8,7 +8,7 @@
 // with `tsc: not found` (npm 10 and 11). So when TypeScript is not where the build needs it, install the
 // dependencies here, into the clone, as a project install; then build.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, lstatSync, readlinkSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -20,6 +20,22 @@ function run(command, args, env = process.env) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+// The same leak makes npm's inner install link the clone itself into the global prefix, where the outer
+// install then finds it and keeps the link to a folder npm deletes right after: take that link away.
+function unlinkLeakedGlobalLink() {
+  const prefix = process.env.npm_config_prefix;
+  if (process.env.npm_config_global !== "true" || !prefix) return;
+  const lib = process.platform === "win32" ? "node_modules" : path.join("lib", "node_modules");
+  const link = path.join(prefix, lib, "jsplan");
+  try {
+    if (lstatSync(link).isSymbolicLink() && path.resolve(path.dirname(link), readlinkSync(link)) === root)
+      rmSync(link);
+  } catch {
+    // no link: nothing to undo
+  }
+}
+
+unlinkLeakedGlobalLink();
 if (!existsSync(tsc)) {
   const env = { ...process.env, npm_config_global: "false", npm_config_location: "project" };
   for (const key of Object.keys(env)) if (/^npm_config_(prefix|global_prefix)$/i.test(key)) delete env[key];
