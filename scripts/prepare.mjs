@@ -8,7 +8,7 @@
 // with `tsc: not found` (npm 10 and 11). So when TypeScript is not where the build needs it, install the
 // dependencies here, into the clone, as a project install; then build.
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, readlinkSync, rmSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, realpathSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -20,22 +20,29 @@ function run(command, args, env = process.env) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-// The same leak makes npm's inner install link the clone itself into the global prefix, where the outer
-// install then finds it and keeps the link to a folder npm deletes right after: take that link away.
-function unlinkLeakedGlobalLink() {
+// The same leak makes npm's inner install link the clone itself into the global prefix, and the outer
+// install then writes the package through that link into the clone, which npm deletes right after: a
+// dangling link is all that stays. After the build, put a real copy of the package where the link is.
+function replaceLeakedGlobalLink() {
   const prefix = process.env.npm_config_prefix;
   if (process.env.npm_config_global !== "true" || !prefix) return;
   const lib = process.platform === "win32" ? "node_modules" : path.join("lib", "node_modules");
   const link = path.join(prefix, lib, "jsplan");
   try {
-    if (lstatSync(link).isSymbolicLink() && path.resolve(path.dirname(link), readlinkSync(link)) === root)
-      rmSync(link);
+    if (!lstatSync(link).isSymbolicLink() || realpathSync(link) !== realpathSync(root)) return;
   } catch {
-    // no link: nothing to undo
+    return; // no link: nothing to undo
   }
+  const copy = `${link}.jsplan-prepare`;
+  rmSync(copy, { recursive: true, force: true });
+  cpSync(root, copy, {
+    recursive: true,
+    filter: (src) => !/[\\/](node_modules|\.git)$/.test(src),
+  });
+  rmSync(link);
+  renameSync(copy, link);
 }
 
-unlinkLeakedGlobalLink();
 if (!existsSync(tsc)) {
   const env = { ...process.env, npm_config_global: "false", npm_config_location: "project" };
   for (const key of Object.keys(env)) if (/^npm_config_(prefix|global_prefix)$/i.test(key)) delete env[key];
@@ -45,3 +52,4 @@ if (!existsSync(tsc)) {
 }
 run(process.execPath, [tsc, "-p", "tsconfig.json"]);
 run(process.execPath, [path.join(root, "scripts", "compile-schema.mjs")]);
+replaceLeakedGlobalLink();
