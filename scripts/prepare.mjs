@@ -27,7 +27,11 @@ if (!existsSync(tsc)) {
   for (const key of Object.keys(env)) if (/^npm_config_(prefix|global_prefix)$/i.test(key)) delete env[key];
   const npm = process.env.npm_execpath;
   const [cmd, args] = npm ? [process.execPath, [npm]] : ["npm", []];
-  run(cmd, [...args, "install", "--include=dev", "--ignore-scripts", "--no-save", "--no-audit", "--no-fund"], env);
+  run(
+    cmd,
+    [...args, "install", "--include=dev", "--ignore-scripts", "--no-save", "--no-audit", "--no-fund"],
+    env,
+  );
 }
 run(process.execPath, [tsc, "-p", "tsconfig.json"]);
 run(process.execPath, [path.join(root, "scripts", "compile-schema.mjs")]);
