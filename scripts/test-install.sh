@@ -80,7 +80,8 @@ if "$work/p-gitdirect/bin/jsplan" --version >/dev/null 2>&1; then note "npm inst
 
 # 6. Ready to publish.
 (cd "$work/clone" && npm publish --dry-run --ignore-scripts >"$work/publish.log" 2>&1) || { fail "npm publish --dry-run"; tail -20 "$work/publish.log"; }
-if grep -q "npm warn" "$work/publish.log"; then fail "npm publish --dry-run warns:"; grep "npm warn" "$work/publish.log"; else pass "npm publish --dry-run is clean"; fi
+# Being logged in is the publisher's business, not the package's.
+if grep "npm warn" "$work/publish.log" | grep -qv "requires you to be logged in"; then fail "npm publish --dry-run warns:"; grep "npm warn" "$work/publish.log" | grep -v "requires you to be logged in"; else pass "npm publish --dry-run is clean"; fi
 
 echo
 [ "$failures" -eq 0 ] && echo "install test: every documented way works" || echo "install test: $failures failed"

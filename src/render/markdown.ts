@@ -174,7 +174,12 @@ function compose(parts: Parts, sel: Selection, max: number): string {
     out.push(`#### ⚠️ ${plural(first.length, "destructive step")}\n`);
     out.push("| | Resource | Action | Loses | Fields |", "|---|---|---|---|---|");
     out.push(...first.slice(0, sel.firstRows).map(destructiveRow), "");
+    // Many steps' details go in one fold of their own, so the diagram and the rest stay in view.
+    const many = sel.firstDetails > 5;
+    if (many)
+      out.push(`<details><summary>What each of the ${count(sel.firstDetails)} steps does</summary>\n`);
     out.push(...first.slice(0, sel.firstDetails).map(detailsBlock));
+    if (many) out.push("\n</details>");
     if (sel.firstDetails > 0) out.push("");
   }
   if (sel.diagram && parts.diagram) out.push(parts.diagram, "");
