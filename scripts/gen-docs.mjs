@@ -7,7 +7,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const schema = JSON.parse(readFileSync(path.join(root, "schemas/manifest.schema.json"), "utf8"));
+// The fields as the loader checks them: without the `${VAR}` alternatives that the file adds for editors.
+const { withoutInterpolation } = await import("../dist/src/load/schema.js");
+const schema = withoutInterpolation(
+  JSON.parse(readFileSync(path.join(root, "schemas/manifest.schema.json"), "utf8")),
+);
 const defs = schema.$defs;
 const out = path.join(root, "docs/manifest-reference.md");
 

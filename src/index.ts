@@ -32,7 +32,7 @@ import type { PlanOutcome } from "./plan/plan.js";
 import { type ApplyOptions, applySession } from "./reconcile/applying.js";
 import { ManifestInvalid, PlanRefused } from "./reconcile/errors.js";
 import { observeSession, planFrom, planSession } from "./reconcile/planning.js";
-import { renderPlanMarkdown } from "./render/markdown.js";
+import { type MarkdownOptions, renderPlanMarkdown } from "./render/markdown.js";
 import { PLAIN } from "./render/style.js";
 import { renderPlanText } from "./render/text.js";
 import { jsplanVersion } from "./version.js";
@@ -44,8 +44,9 @@ export type { DesiredState } from "./model/desired.js";
 export type { Diagnostic, SourcePos } from "./model/diagnostic.js";
 export type { ConsumerConfig, StreamConfig } from "./model/jetstream.js";
 export type { ObservedState } from "./model/observed.js";
-export type { Action, Change, FieldChange, Plan, Step } from "./model/plan.js";
+export type { Action, Change, FieldChange, Plan, PlanTarget, Step } from "./model/plan.js";
 export type { PlannedSession, PlanRequest } from "./reconcile/planning.js";
+export type { MarkdownOptions } from "./render/markdown.js";
 export type { LoadResult, PlanOutcome, SourceFile };
 
 /** Manifest files or directories (as on the command line), or manifest texts. */
@@ -90,9 +91,14 @@ export function plan(input: {
   return planFrom(input);
 }
 
-export function renderPlan(p: Plan, format: "text" | "markdown" | "json" = "text"): string {
+/** The plan as text, JSON or markdown; `markdown` takes the size limit and where the full plan is. */
+export function renderPlan(
+  p: Plan,
+  format: "text" | "markdown" | "json" = "text",
+  markdown: MarkdownOptions = {},
+): string {
   if (format === "json") return `${JSON.stringify(p, null, 2)}\n`;
-  return format === "markdown" ? renderPlanMarkdown(p) : renderPlanText(p, PLAIN);
+  return format === "markdown" ? renderPlanMarkdown(p, markdown) : renderPlanText(p, PLAIN);
 }
 
 export type { ApplyOptions } from "./reconcile/applying.js";

@@ -20,6 +20,7 @@ import { countBySeverity, plural, renderDiagnostics } from "../render/diagnostic
 import type { Style } from "../render/style.js";
 import { type ConnectionFlags, resolveConnection } from "./connection-args.js";
 import { ExitError } from "./exit-error.js";
+import { failureJson } from "./failure-json.js";
 import type { CliIO } from "./io.js";
 
 export interface PlanningArgs {
@@ -30,6 +31,8 @@ export interface PlanningArgs {
   readonly verbose?: boolean;
   /** Take the account's apply lock before reading the state (apply, unless --no-lock). */
   readonly lock?: LockRequest;
+  /** Also print a failure as a JSON document on stdout (plan --format json). */
+  readonly failureAsJson?: boolean;
 }
 
 export function connectionSettings(flags: ConnectionFlags, io: CliIO): ConnectionSettings {
@@ -105,6 +108,8 @@ export async function planOrExit(args: PlanningArgs, io: CliIO, style: Style): P
       ...(args.lock ? { lock: args.lock } : {}),
     });
   } catch (err) {
+    const doc = args.failureAsJson ? failureJson(err) : undefined;
+    if (doc) io.stdout.write(doc);
     return exitFor(err, io, style);
   }
   if (args.verbose) {

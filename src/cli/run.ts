@@ -7,9 +7,12 @@ import { jsplanVersion } from "../version.js";
 import { applySpec } from "./args/apply.js";
 import { type Args, type CommandSpec, type GlobalArgs, STDIN_ARG } from "./args/command.js";
 import { exportSpec } from "./args/export.js";
+import { graphSpec } from "./args/graph.js";
 import { planSpec } from "./args/plan.js";
 import { schemaSpec } from "./args/schema.js";
+import { showSpec } from "./args/show.js";
 import { validateSpec } from "./args/validate.js";
+import { COMPLETION_KEY, complete, completionScript, defaultShell, type Shell } from "./completion.js";
 import { ExitError } from "./exit-error.js";
 import type { CliIO, Writer } from "./io.js";
 
@@ -19,6 +22,7 @@ export async function run(argv: readonly string[], given: CliIO): Promise<number
   const io = printableIO(given);
   let handler: Handler | undefined;
   const args = argv.map((a) => (a === "-" ? STDIN_ARG : a));
+  if (args[0] === COMPLETION_KEY) return answerCompletion(argv.slice(1), io);
   const parser = buildParser(args, io, (h) => {
     handler = h;
   });
@@ -64,7 +68,26 @@ export async function run(argv: readonly string[], given: CliIO): Promise<number
   }
 }
 
-const COMMANDS: readonly CommandSpec[] = [validateSpec, planSpec, applySpec, exportSpec, schemaSpec];
+/** The answer to the completion script: candidates for the last word, one a line. */
+async function answerCompletion(words: readonly string[], io: CliIO): Promise<number> {
+  const commands = [
+    ...COMMANDS.map((c) => ({ name: c.command.split(" ")[0]!, describe: c.describe, builder: c.builder })),
+    { name: "completion", describe: "Print a shell completion script (bash, zsh)" },
+  ];
+  const list = await complete(words, commands, io);
+  if (list.length > 0) io.stdout.write(`${list.join("\n")}\n`);
+  return 0;
+}
+
+const COMMANDS: readonly CommandSpec[] = [
+  validateSpec,
+  planSpec,
+  showSpec,
+  applySpec,
+  exportSpec,
+  graphSpec,
+  schemaSpec,
+];
 
 function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void): Argv<GlobalArgs> {
   let parser: Argv<GlobalArgs> = yargs(argv)
@@ -84,8 +107,8 @@ function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void
     .options({
       color: {
         type: "boolean",
-        default: true,
-        describe: "Colour output on a terminal (--no-color or NO_COLOR turn it off)",
+        describe:
+          "Colour the output also when it is not a terminal, e.g. a CI log (also FORCE_COLOR=1); --no-color (also NO_COLOR) turns colours off",
       },
       quiet: { type: "boolean", default: false, describe: "Print only errors and the result" },
       verbose: {
@@ -101,26 +124,31 @@ function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void
   }
   return (
     parser
-      // Our own `completion` command, so that `jsplan completion --help` shows help like every other
-      // command; yargs' hidden one only wires up --get-yargs-completions, which the script calls.
+      // Our own `completion` command and script (completion.ts): yargs' built-in one takes no shell name
+      // and offers `--s` for `-s`; the script's --get-yargs-completions calls are answered before parsing.
       .command(
-        "completion",
+        "completion [shell]",
         "Print a shell completion script (bash, zsh)",
         (y) =>
           y
-            .example("$0 completion >> ~/.bashrc", "Complete jsplan's commands and flags in bash")
-            .example("$0 completion >> ~/.zshrc", "The same in zsh")
+            .positional("shell", {
+              choices: ["bash", "zsh"] as const,
+              describe: "The shell (default: the one $SHELL names)",
+            })
+            .example(
+              "$0 completion bash >> ~/.bashrc",
+              "Complete jsplan's commands, flags and --target in bash",
+            )
+            .example("$0 completion zsh >> ~/.zshrc", "The same in zsh")
             .epilog("Open a new shell afterwards, or source the file."),
-        () => {
-          // yargs takes the script and command names here; its type definitions omit them.
-          (parser as unknown as { showCompletionScript($0: string, cmd: string): void }).showCompletionScript(
-            "jsplan",
-            "completion",
-          );
+        (a) => {
+          setHandler(async () => {
+            io.stdout.write(completionScript((a.shell as Shell | undefined) ?? defaultShell(io.env)));
+            return 0;
+          });
         },
       )
-      .completion("__completion", false)
-      .demandCommand(1, "Give a command: validate, plan, apply or export.")
+      .demandCommand(1, "Give a command: validate, plan, show, apply or export.")
       .recommendCommands() as unknown as Argv<GlobalArgs>
   );
 }

@@ -15,6 +15,7 @@ export class ConnectionFailure extends Error {
 export class ConnectionSettingsError extends Error {
   constructor(
     message: string,
+    /** usage: a flag is misused (point to --help); context: a context or environment value is wrong. */
     readonly kind: "usage" | "context",
   ) {
     super(message);

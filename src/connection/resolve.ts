@@ -67,7 +67,7 @@ export function resolveConnection(given: ConnectionFlags, env: Env): ConnectionS
   const flags = lastOfEach(given);
   const ctx = selectedContext(flags, env);
   const v = lookUp(flags, env, ctx);
-  const timeoutMs = parseTimeout(v.timeout.value);
+  const timeoutMs = parseTimeout(v.timeout);
   if (flags["js-domain"] && flags["js-api-prefix"]) {
     throw new ConnectionSettingsError("--js-domain and --js-api-prefix cannot be used together", "usage");
   }
@@ -89,7 +89,7 @@ export function resolveConnection(given: ConnectionFlags, env: Env): ConnectionS
       flags["js-domain"] !== undefined ? undefined : (flags["js-api-prefix"] ?? ctx?.jetstream_api_prefix),
     ),
     ...defined("inboxPrefix", ctx?.inbox_prefix),
-    ...(ctx ? { source: `context "${ctx.name}"` } : {}),
+    ...(ctx ? { context: ctx.name, source: `context "${ctx.name}"` } : {}),
   };
 }
 
@@ -165,13 +165,16 @@ function tls(v: Lookups, first: boolean | undefined, env: Env): Pick<ConnectionS
 }
 
 /** `--timeout 5s`, or a bare number of seconds as natscli takes it; milliseconds, at least 1. */
-function parseTimeout(text: string | undefined): number {
+/** --timeout or NATS_TIMEOUT; a bad value is reported under the name it was given by. */
+function parseTimeout(picked: Picked): number {
+  const text = picked.value;
   if (text === undefined) return DEFAULT_TIMEOUT_MS;
   const r = parseDuration(/^\d+(\.\d+)?$/.test(text) ? `${text}s` : text);
   if (!r.ok || r.value <= 0) {
+    const fromEnv = picked.level === ENV;
     throw new ConnectionSettingsError(
-      `--timeout must be a duration such as 5s or 30s (got "${text}")`,
-      "usage",
+      `${fromEnv ? "NATS_TIMEOUT" : "--timeout"} must be a duration such as 5s or 30s (got "${text}")`,
+      fromEnv ? "context" : "usage",
     );
   }
   return Math.max(1, Math.round(r.value / 1e6));

@@ -32,6 +32,8 @@ export interface Session {
   readonly account: AccountInfoWire;
   /** The servers as printable text. */
   readonly where: string;
+  /** The natscli context the settings came from, or null. */
+  readonly context: string | null;
   /** True while the connection is down (disconnected, or closed for good). */
   connectionLost(): boolean;
   /** True once the connection is closed for good: the client gave up reconnecting (or was closed). */
@@ -78,6 +80,7 @@ export async function openSession(s: ConnectionSettings): Promise<Session> {
     info: raw ?? { version: "0.0.0" },
     account,
     where,
+    context: s.context ?? null,
     ...watchConnection(nc),
     close: async () => {
       await nc.close().catch(() => {});

@@ -25,6 +25,8 @@ export interface ConnectionSettings {
   readonly inboxPrefix?: string;
   /** Connection and request timeout in ms. */
   readonly timeoutMs: number;
+  /** The natscli context the settings came from, when one was used. */
+  readonly context?: string;
   /** Where the settings came from, for messages (e.g. `context "prod"`). */
   readonly source?: string;
 }

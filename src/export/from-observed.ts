@@ -3,7 +3,7 @@
 // left out when the server's default reproduces it; whether it does is decided by the same canonical
 // forms the planner compares with, so the round trip holds by construction.
 
-import { KV_PREFIX, OBJ_PREFIX } from "../jetstream/buckets.js";
+import { bucketAddressOf, KV_PREFIX, OBJ_PREFIX } from "../jetstream/buckets.js";
 import { type ConsumerConfig, OWNER_KEY } from "../model/jetstream.js";
 import type { ObservedState, ObservedStream } from "../model/observed.js";
 import { parseVersion, type Version } from "../model/version.js";
@@ -72,7 +72,7 @@ export function exportManifest(observed: ObservedState, options: ExportOptions =
   const caveats = caveatsOf(run, collected.stamped);
   for (const u of observed.unavailable) {
     if (selected(u.name))
-      notes.push(`stream ${u.name} is unavailable (${u.reason}) and could not be exported`);
+      notes.push(`${streamWords(u.name)} is unavailable (${u.reason}) and could not be exported`);
   }
   return { manifest: escapeInterpolation(manifest) as Obj, notes, comments: collected.comments, caveats };
 }
@@ -94,6 +94,11 @@ function chooseOwner(
     );
   }
   return options.owner ?? (markers.size === 1 ? [...markers][0] : undefined);
+}
+
+/** A stream in a note as the user knows it: `kv.config` for the stream KV_config, else `stream NAME`. */
+function streamWords(name: string): string {
+  return bucketAddressOf(name)?.address ?? `stream ${name}`;
 }
 
 /**
@@ -142,7 +147,7 @@ function collect(run: ExportRun, streams: readonly ObservedStream[]): Collected 
     else consumersByStream.set(c.stream, [c.config]);
   }
   for (const s of streams) {
-    if (leftOut(run, s.config.metadata, `stream ${s.name}`)) continue;
+    if (leftOut(run, s.config.metadata, streamWords(s.name))) continue;
     const consumers = (consumersByStream.get(s.name) ?? []).filter(
       (c) => !leftOut(run, c.metadata, `consumer ${s.name}.${c.durable_name}`),
     );
@@ -194,7 +199,7 @@ function caveatsOf(run: ExportRun, stamped: number): string[] {
   const elsewhere = [
     ...[...observed.streams.values()]
       .filter((s) => !selected(s.name) && s.config.metadata?.[OWNER_KEY] === owner)
-      .map((s) => `stream ${s.name}`),
+      .map((s) => streamWords(s.name)),
     ...[...observed.consumers.values()]
       .filter((c) => !selected(c.stream) && c.config.metadata?.[OWNER_KEY] === owner)
       .map((c) => `consumer ${c.stream}.${c.name}`),

@@ -20,9 +20,36 @@ const PRECOMPILED = new URL("dist/schema/manifest-validator.cjs", root);
 
 let schemaCache: Record<string, unknown> | undefined;
 
+/**
+ * The schema as the loader checks a manifest. The file also accepts `${VAR}` strings in every field, for
+ * editors, which check the text as written; the loader checks values after filling them in, so it takes
+ * those alternatives out again, and its messages stay those of the field itself.
+ */
 export function manifestSchema(): Record<string, unknown> {
-  schemaCache ??= JSON.parse(readFileSync(MANIFEST_SCHEMA_PATH, "utf8")) as Record<string, unknown>;
+  schemaCache ??= withoutInterpolation(JSON.parse(readFileSync(MANIFEST_SCHEMA_PATH, "utf8"))) as Record<
+    string,
+    unknown
+  >;
   return schemaCache;
+}
+
+const INTERPOLATED_REF = "#/$defs/interpolated";
+
+/** `{ description, anyOf: [{ $ref: interpolated }, { type, … }] }` back to `{ description, type, … }`. */
+export function withoutInterpolation(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutInterpolation);
+  if (node === null || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+    const branches = k === "anyOf" && Array.isArray(v) ? (v as Record<string, unknown>[]) : undefined;
+    if (branches?.length === 2 && branches[0]?.$ref === INTERPOLATED_REF) {
+      Object.assign(out, withoutInterpolation(branches[1]));
+      continue;
+    }
+    if (k === "interpolated" && (v as Record<string, unknown>)?.pattern !== undefined) continue;
+    out[k] = withoutInterpolation(v);
+  }
+  return out;
 }
 
 /**

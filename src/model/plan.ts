@@ -4,8 +4,11 @@
 
 import type { ResourceKind } from "./address.js";
 
-/** 1.1 added `reason_details`, `before_created` and `before_fingerprint` to changes, and `code` and `path` to warnings. */
-export const PLAN_FORMAT_VERSION = "1.1";
+/**
+ * 1.1 added `reason_details`, `before_created` and `before_fingerprint` to changes, and `code` and `path` to
+ * warnings; 1.2 added `target`.
+ */
+export const PLAN_FORMAT_VERSION = "1.2";
 
 export type Action = "create" | "update" | "replace" | "delete" | "no-op";
 
@@ -118,6 +121,16 @@ export interface PlanServer {
   readonly id?: string | null;
 }
 
+/** Where a plan was made, as far as jsplan knows: never with credentials. Since 1.2. */
+export interface PlanTarget {
+  /** The server URL(s) connected to, without user, password or token. */
+  readonly url: string | null;
+  /** The natscli context the settings came from, when one was used. */
+  readonly context: string | null;
+  /** The account's name, when the server said it. */
+  readonly account: string | null;
+}
+
 export interface PlanSummary {
   readonly create: number;
   readonly update: number;
@@ -153,6 +166,8 @@ export interface Plan {
   /** Addresses the plan was limited to with --target, or null for a full plan. */
   readonly targets: readonly string[] | null;
   readonly warnings: readonly PlanDiagnostic[];
+  /** Where the plan was made (absent in a plan made without a connection, e.g. from the API). Since 1.2. */
+  readonly target?: PlanTarget;
 }
 
 /** A plan saved with `plan --out`, which `apply --plan` carries out after checking it is still current. */

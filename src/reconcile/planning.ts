@@ -12,7 +12,7 @@ import type { SourceFile } from "../load/yaml-document.js";
 import type { DesiredState } from "../model/desired.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../model/diagnostic.js";
 import type { ObservedState } from "../model/observed.js";
-import type { Plan } from "../model/plan.js";
+import type { Plan, PlanTarget } from "../model/plan.js";
 import { observe } from "../observe/observe.js";
 import { buildPlan } from "../plan/plan.js";
 import { jsplanVersion } from "../version.js";
@@ -72,6 +72,11 @@ export function planFrom(input: {
     ...(input.targets && input.targets.length > 0 ? { targets: input.targets } : {}),
     ...(input.warnings ? { warnings: input.warnings } : {}),
   });
+}
+
+/** Where a plan is made: the URLs (without credentials) and the context. */
+export function targetOf(session: Session): PlanTarget {
+  return { url: session.where.replace(/\*\*\*@/g, ""), context: session.context, account: null };
 }
 
 /** Reads the account's state; a failure says what went wrong and what jsplan needs. */
@@ -164,7 +169,7 @@ export async function planSession(req: PlanRequest): Promise<PlannedSession> {
     throw new PlanRefused(outcome.diagnostics);
   }
   return {
-    plan: outcome.plan,
+    plan: { ...outcome.plan, target: targetOf(session) },
     desired: loaded.desired,
     observed,
     files: loaded.files,

@@ -239,8 +239,12 @@ function serverProblems(saved: SavedPlan, observed: ObservedState): string[] {
     (s.cluster ?? null) !== saved.server.cluster ||
     (s.domain ?? null) !== saved.server.domain
   ) {
+    // Name the domain whenever either side has one: it may be the only difference.
+    const domains = saved.server.domain !== null || (s.domain ?? null) !== null;
+    const server = (version: string, cluster: string | null, domain: string | null) =>
+      `${version}${cluster ? ` in cluster ${cluster}` : ""}${domains ? (domain ? ` in JetStream domain ${domain}` : " without a JetStream domain") : ""}`;
     problems.push(
-      `the plan was made for nats-server ${saved.server.version}${saved.server.cluster ? ` in cluster ${saved.server.cluster}` : ""}, and this is ${s.version}${s.cluster ? ` in cluster ${s.cluster}` : ""}`,
+      `the plan was made for nats-server ${server(saved.server.version, saved.server.cluster, saved.server.domain)}, and this is ${server(s.version, s.cluster ?? null, s.domain ?? null)}`,
     );
   }
   // A standalone server's name, when set in its configuration, identifies it; an unset one is its random

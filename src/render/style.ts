@@ -1,5 +1,5 @@
-// Colours for terminal output, only when the stream is a terminal and neither NO_COLOR nor --no-color
-// says otherwise (https://no-color.org).
+// Colours for terminal output: on a terminal unless --no-color or NO_COLOR (https://no-color.org) say no,
+// and also into a pipe (a CI log) with --color or FORCE_COLOR (https://force-color.org).
 
 export interface Style {
   readonly enabled: boolean;
@@ -26,13 +26,20 @@ const COLOURS: Style = {
 const id = (s: string) => s;
 export const PLAIN: Style = { enabled: false, red: id, green: id, yellow: id, cyan: id, bold: id, dim: id };
 
+/**
+ * `color` is the flag: true for --color, false for --no-color, undefined when not given. The flag wins,
+ * then NO_COLOR, then FORCE_COLOR (any value but "0" or "false" colours, also into a pipe), then whether
+ * the stream is a terminal that knows colours.
+ */
 export function styleFor(
   isTTY: boolean,
   env: Readonly<Record<string, string | undefined>>,
-  noColor: boolean,
+  color: boolean | undefined,
 ): Style {
-  if (noColor || !isTTY) return PLAIN;
+  if (color !== undefined) return color ? COLOURS : PLAIN;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return PLAIN;
-  if (env.TERM === "dumb") return PLAIN;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== "") return force === "0" || force === "false" ? PLAIN : COLOURS;
+  if (!isTTY || env.TERM === "dumb") return PLAIN;
   return COLOURS;
 }

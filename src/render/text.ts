@@ -75,13 +75,34 @@ export function renderChange(c: Change, style: Style): string {
   return lines.join("\n");
 }
 
+/**
+ * Where a plan was made, in words: `nats://nats-1:4222 (context "prod"), domain hub, account APP`; empty
+ * when the plan does not say (and no domain). The plan's header and apply's prompt both use it.
+ */
+export function targetWords(plan: Plan): string {
+  const t = plan.target;
+  const parts: string[] = [];
+  if (t?.url) parts.push(`${t.url}${t.context ? ` (context "${t.context}")` : ""}`);
+  else if (t?.context) parts.push(`context "${t.context}"`);
+  if (plan.server.domain) parts.push(`domain ${plan.server.domain}`);
+  if (t?.account) parts.push(`account ${t.account}`);
+  return parts.join(", ");
+}
+
 export function renderPlanText(plan: Plan, style: Style, options: { showUnmanaged?: boolean } = {}): string {
   const out: string[] = [];
   const acting = plan.changes.filter((c) => c.action !== "no-op");
+  const t = plan.target;
+  const at = t?.url
+    ? ` at ${t.url}${t.context ? ` (context "${t.context}")` : ""}`
+    : t?.context
+      ? ` (context "${t.context}")`
+      : "";
   const where = plan.server.domain ? `, domain ${plan.server.domain}` : "";
+  const account = t?.account ? `, account ${t.account}` : "";
   out.push(
     style.dim(
-      `nats-server ${plan.server.version}${plan.server.cluster ? `, cluster ${plan.server.cluster}` : ""}${where}; owner ${plan.owner ?? "(none)"}`,
+      `nats-server ${plan.server.version}${at}${plan.server.cluster ? `, cluster ${plan.server.cluster}` : ""}${where}${account}; owner ${plan.owner ?? "(none)"}`,
     ),
   );
   if (plan.targets) {

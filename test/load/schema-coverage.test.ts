@@ -7,7 +7,8 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import * as YAML from "yaml";
 import { loadSources } from "../../src/load/load.js";
-import { FIXTURES, REPO_ROOT } from "../support/paths.js";
+import { manifestSchema } from "../../src/load/schema.js";
+import { FIXTURES } from "../support/paths.js";
 
 type Schema = {
   properties?: Record<string, Schema | boolean>;
@@ -16,9 +17,7 @@ type Schema = {
   anyOf?: Schema[];
 };
 
-const schema = JSON.parse(
-  readFileSync(path.join(REPO_ROOT, "schemas/manifest.schema.json"), "utf8"),
-) as Schema & {
+const schema = manifestSchema() as Schema & {
   $defs: Record<string, Schema>;
 };
 

@@ -3,10 +3,12 @@
 
 import type { Argv } from "yargs";
 import { type Style, styleFor } from "../../render/style.js";
+import { ExitError } from "../exit-error.js";
 import type { CliIO } from "../io.js";
 
 export interface GlobalArgs {
-  color: boolean;
+  /** --color (true), --no-color (false), or neither (undefined). */
+  color: boolean | undefined;
   quiet: boolean;
   verbose: boolean;
 }
@@ -23,9 +25,9 @@ export interface CommandSpec {
   readonly run?: (args: Args, io: CliIO) => Promise<number>;
 }
 
-/** Colours on the stream a command writes its output to, unless --no-color or the environment say no. */
+/** Colours on the stream a command writes its output to: see styleFor for --color, NO_COLOR, FORCE_COLOR. */
 export function styleOf(args: GlobalArgs, io: CliIO, stream: "stdout" | "stderr" = "stderr"): Style {
-  return styleFor(io[stream].isTTY, io.env, !args.color);
+  return styleFor(io[stream].isTTY, io.env, args.color);
 }
 
 /** yargs drops a lone `-`, which means standard input; it travels through the parser under this name. */
@@ -51,4 +53,39 @@ export function targetOption(verb: "Plan" | "Apply") {
     default: [] as string[],
     describe: `${verb} only this resource (stream.NAME, consumer.STREAM.NAME, kv.BUCKET, objectstore.BUCKET) and what it needs; repeatable`,
   } as const;
+}
+
+/** The markdown output's size limit and pointer to the full plan, for plan and show. */
+export const MARKDOWN_OPTIONS = {
+  "max-chars": {
+    type: "number",
+    default: 65_536,
+    describe:
+      "With --format markdown: at most this many characters (a GitHub comment holds 65,536); a longer plan is shortened, destructive steps kept in full",
+  },
+  "full-plan": {
+    type: "string",
+    describe:
+      "With --format markdown: where the full plan is (a link to the job log or artifact), said when it is shortened",
+  },
+} as const;
+
+/**
+ * The markdown options of parsed arguments; a --max-chars too small to hold a plan's head is a usage error.
+ * (Checked when the command runs, not in yargs' check: that runs before yargs reports a flag that lacks its
+ * value, whose message must win.)
+ */
+export function markdownArgs(args: Args): { maxChars: number; fullPlan?: string } {
+  const n = args["max-chars"] as number;
+  if (!Number.isInteger(n) || n < 1000)
+    throw new ExitError(
+      1,
+      'jsplan: --max-chars must be a whole number of at least 1000\nRun "jsplan --help" for usage.',
+    );
+  return {
+    maxChars: n,
+    ...(typeof args["full-plan"] === "string" && args["full-plan"] !== ""
+      ? { fullPlan: args["full-plan"] }
+      : {}),
+  };
 }

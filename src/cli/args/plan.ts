@@ -1,7 +1,14 @@
 import type { ConnectionFlags } from "../connection-args.js";
 import { CONNECTION_OPTIONS } from "../connection-args.js";
 import type { CommandSpec } from "./command.js";
-import { MANIFEST_PATHS, pathsArg, styleOf, targetOption } from "./command.js";
+import {
+  MANIFEST_PATHS,
+  MARKDOWN_OPTIONS,
+  markdownArgs,
+  pathsArg,
+  styleOf,
+  targetOption,
+} from "./command.js";
 
 export const planSpec: CommandSpec = {
   command: "plan [paths..]",
@@ -21,6 +28,7 @@ export const planSpec: CommandSpec = {
           default: false,
           describe: "Exit 0 when there are no changes, 2 when there are, 1 on errors",
         },
+        ...MARKDOWN_OPTIONS,
         target: targetOption("Plan"),
         ...CONNECTION_OPTIONS,
       })
@@ -38,9 +46,11 @@ export const planSpec: CommandSpec = {
         connection: args as unknown as ConnectionFlags,
         verbose: args.verbose,
         format: args.format as "text" | "json" | "markdown",
+        failureAsJson: args.format === "json",
         ...(args.out ? { out: args.out as string } : {}),
         detailedExitcode: args["detailed-exitcode"] as boolean,
         quiet: args.quiet,
+        markdown: markdownArgs(args),
       },
       io,
       styleOf(args, io, "stdout"),

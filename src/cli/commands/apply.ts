@@ -11,7 +11,7 @@ import type { Lease, LockRequest } from "../../reconcile/locking.js";
 import { closeAll } from "../../reconcile/planning.js";
 import { readSavedPlan, rederiveSavedPlan } from "../../reconcile/saved-plan.js";
 import type { Style } from "../../render/style.js";
-import { renderPlanText } from "../../render/text.js";
+import { renderPlanText, targetWords } from "../../render/text.js";
 import { ExitError } from "../exit-error.js";
 import type { CliIO } from "../io.js";
 import { exitFor, observeOrExit, type PlanningArgs, planOrExit } from "../planning.js";
@@ -70,7 +70,7 @@ export async function applyCommand(args: ApplyArgs, io: CliIO, style: Style): Pr
     } catch (err) {
       exitFor(err, io, style);
     }
-    if (!args.planFile && !args.autoApprove) await confirm(io);
+    if (!args.planFile && !args.autoApprove) await confirm(io, plan);
     const result = await run(toApply, args, io, style);
     reportApply(plan, result, args.format, io, style, args.verbose ?? false);
     return result.summary.succeeded === result.results.length ? 0 : 1;
@@ -115,7 +115,7 @@ async function planToApply(args: ApplyArgs, io: CliIO, style: Style): Promise<To
 }
 
 /** Asks on the terminal; anything but "yes" cancels. Refuses where nobody can answer. */
-async function confirm(io: CliIO): Promise<void> {
+async function confirm(io: CliIO, plan: Plan): Promise<void> {
   if (!io.stdinIsTTY || !io.stderr.isTTY) {
     throw new ExitError(
       1,
@@ -123,7 +123,7 @@ async function confirm(io: CliIO): Promise<void> {
     );
   }
   io.stderr.write(
-    `\nDo you want to perform these actions?\n  jsplan will carry out the plan above. Only 'yes' will be accepted to approve.\n\n`,
+    `\nDo you want to perform these actions?\n  jsplan will carry out the plan above${targetWords(plan) ? ` on ${targetWords(plan)}` : ""}. Only 'yes' will be accepted to approve.\n\n`,
   );
   const answer = await io.prompt("  Enter a value: ");
   if (answer?.trim() !== "yes") throw new ExitError(1, "Apply cancelled; nothing was changed on the server.");
@@ -159,7 +159,7 @@ async function run(
     plan.steps.length,
     style,
     args.quiet || args.format === "json",
-    args.verbose ?? false,
+    { verbose: args.verbose ?? false },
   );
   try {
     return await applySession(plan, session, observed.limits, {

@@ -3,7 +3,7 @@
 import type { Plan } from "../../model/plan.js";
 import { recordManifest } from "../../reconcile/saved-manifest.js";
 import { toSavedPlan, writeSavedPlan } from "../../reconcile/saved-plan.js";
-import { renderPlanMarkdown } from "../../render/markdown.js";
+import { type MarkdownOptions, renderPlanMarkdown } from "../../render/markdown.js";
 import type { Style } from "../../render/style.js";
 import { renderPlanText } from "../../render/text.js";
 import type { CliIO } from "../io.js";
@@ -16,14 +16,20 @@ export interface PlanArgs extends PlanningArgs {
   readonly out?: string;
   readonly detailedExitcode: boolean;
   readonly quiet: boolean;
+  readonly markdown?: MarkdownOptions;
 }
 
-export function renderPlan(plan: Plan, format: OutputFormat, style: Style): string {
+export function renderPlan(
+  plan: Plan,
+  format: OutputFormat,
+  style: Style,
+  markdown: MarkdownOptions = {},
+): string {
   switch (format) {
     case "json":
       return `${JSON.stringify(plan, null, 2)}\n`;
     case "markdown":
-      return renderPlanMarkdown(plan);
+      return renderPlanMarkdown(plan, markdown);
     default:
       return renderPlanText(plan, style);
   }
@@ -33,7 +39,7 @@ export async function planCommand(args: PlanArgs, io: CliIO, style: Style): Prom
   const planned = await planOrExit(args, io, style);
   try {
     const { plan } = planned;
-    io.stdout.write(renderPlan(plan, args.format, style));
+    io.stdout.write(renderPlan(plan, args.format, style, args.markdown));
     if (args.out) {
       try {
         const record = recordManifest(planned.files, io.env, args.targets);
