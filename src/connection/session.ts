@@ -13,6 +13,8 @@ import { redactUrl } from "./url.js";
 
 export interface AccountInfoWire {
   limits?: AccountLimits;
+  /** Tiered limits (operator mode), by tier name (R1, R3 …). */
+  tiers?: Record<string, { limits?: AccountLimits }>;
   domain?: string;
   api?: { level?: number };
 }

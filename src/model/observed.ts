@@ -56,6 +56,11 @@ export interface UnavailableStream {
 export interface ObservedState {
   readonly server: ServerIdentity;
   readonly limits: AccountLimits;
+  /**
+   * The account's limits are tiered (per replica count, from an account JWT in operator mode): `limits` then
+   * holds zeros, and the limits that apply are the tiers'.
+   */
+  readonly tieredLimits?: boolean;
   readonly streams: ReadonlyMap<string, ObservedStream>;
   /** Durable consumers, keyed by `consumer.STREAM.NAME`. Ephemeral consumers are left out. */
   readonly consumers: ReadonlyMap<string, ObservedConsumer>;

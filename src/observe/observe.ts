@@ -73,6 +73,7 @@ export async function observe(
   return {
     server: serverIdentity(info, account),
     limits: account.limits ?? {},
+    ...(isTiered(account) ? { tieredLimits: true } : {}),
     streams,
     consumers,
     unavailable: [...unavailable.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
@@ -202,6 +203,13 @@ function takeConsumers(stream: string, items: readonly ConsumerInfoWire[], into:
       created: c.created,
     });
   }
+}
+
+/** Tiered accounts report tiers and all-zero top-level limits (which would otherwise read as "nothing allowed"). */
+function isTiered(account: AccountInfoWire): boolean {
+  const l = account.limits ?? {};
+  const zero = !l.max_storage && !l.max_memory && !l.max_streams && !l.max_consumers;
+  return zero && Object.keys(account.tiers ?? {}).length > 0;
 }
 
 /** Runs `fn` over `items` with at most `limit` calls in flight; the first failure rejects. */
