@@ -11,6 +11,7 @@ import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
 import type { ObservedState } from "../model/observed.js";
 import type { Change, Plan, SavedPlan } from "../model/plan.js";
 import { parseVersion, type Version } from "../model/version.js";
+import { checkSteps } from "../plan/preflight/index.js";
 import { SavedPlanRefused } from "./errors.js";
 import { fingerprintAt, liveConfigAt, manifestDigest } from "./fingerprint.js";
 
@@ -106,6 +107,16 @@ export function checkSavedPlan(saved: SavedPlan, observed: ObservedState, file: 
       "stale",
       `Saved plan ${file} is stale; nothing was changed:\n${problems.map((p) => `  - ${p}`).join("\n")}\nMake a new plan with jsplan plan --out ${file}.`,
       problems,
+    );
+  }
+  // The resources of the plan are as they were, but the rest of the account may not be (another stream
+  // now holds the room, or the limits changed): the same preflight as the plan's, on today's state.
+  const limits = checkSteps(observed, saved).findings.lines();
+  if (limits.length > 0) {
+    throw new SavedPlanRefused(
+      "stale",
+      `Saved plan ${file} no longer fits the account's limits; nothing was changed:\n${limits.map((p) => `  - ${p}`).join("\n")}\nMake a new plan with jsplan plan --out ${file}.`,
+      limits,
     );
   }
 }

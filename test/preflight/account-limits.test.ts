@@ -3,8 +3,12 @@
 // apply then changes nothing; each neighbour that just fits plans clean, applies, and plans clean again.
 
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type NatsServer, serverLines } from "../harness/index.js";
+import { runCli } from "../support/cli.js";
 import {
   applyAs,
   assertFits,
@@ -23,6 +27,7 @@ const ACCOUNTS = {
   MEM: "{ max_mem: 10MB, max_file: 1GB }",
   CONS: "{ max_consumers: 3 }",
   ACK: "{ max_ack_pending: 50 }",
+  SAVED: "{ max_file: 1GB }",
   FREE: "enabled",
 };
 
@@ -148,6 +153,46 @@ for (const line of serverLines()) {
         ]);
       await assertRefused(server, "ACK", ack(51), "consumer.K.w", /max_ack_pending 51 .*10121/);
       await assertFits(server, "ACK", ack(50));
+    });
+
+    it("apply --plan runs the same preflight on today's state: a saved plan that no longer fits changes nothing", async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), "jsplan-saved-"));
+      try {
+        const file = path.join(dir, "plan.json");
+        const m = manifest("saved", [["A", "max_bytes: 600MiB"]]);
+        const planned = await runCli(
+          ["plan", "-", "-s", server.url, "--user", "SAVED", "--password", "SAVED", "--out", file],
+          { stdin: m },
+        );
+        assert.equal(planned.code, 0, planned.stderr);
+        // Another client takes the room meanwhile.
+        const taken = await requestAs(server, "SAVED", "$JS.API.STREAM.CREATE.OTHER", {
+          name: "OTHER",
+          subjects: ["other.>"],
+          max_bytes: 600 * 2 ** 20,
+        });
+        assert.equal(taken.error, undefined);
+        const applied = await runCli([
+          "apply",
+          "--plan",
+          file,
+          "-s",
+          server.url,
+          "--user",
+          "SAVED",
+          "--password",
+          "SAVED",
+          "--auto-approve",
+        ]);
+        assert.equal(applied.code, 1, applied.stdout + applied.stderr);
+        assert.match(
+          applied.stderr,
+          /no longer fits the account's limits.*\n.*stream\.A: .*OTHER 600MiB.*10047/,
+        );
+        assert.deepEqual(Object.keys(await streamsOf(server, "SAVED")), ["OTHER"]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
 
     it("the largest whole numbers jsplan carries are the server's, and round-trip", async () => {

@@ -32,6 +32,15 @@ export class Findings {
     return this.#byKey.size;
   }
 
+  /** One line per limit, `address: message`, for a saved plan's check (no manifest to point at). */
+  lines(): string[] {
+    return [...this.#byKey.values()].map(({ first, more }) =>
+      more.length === 0
+        ? `${first.address}: ${first.message}`
+        : `${first.address}: ${first.message}. ${afterIt(more)}`,
+    );
+  }
+
   /** One error per limit, at the manifest resource of its first finding. */
   diagnostics(ctx: PlanContext): Diagnostic[] {
     const out: Diagnostic[] = [];

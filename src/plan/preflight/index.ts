@@ -3,7 +3,10 @@
 // on state that observe has read already; errors for steps the server would refuse, a warning where what
 // decides a refusal cannot be read.
 
-import type { Change } from "../../model/plan.js";
+import type { ConsumerConfig } from "../../model/jetstream.js";
+import type { ObservedState } from "../../model/observed.js";
+import type { Change, Step } from "../../model/plan.js";
+import { parseVersion } from "../../model/version.js";
 import type { PlanContext } from "../context.js";
 import { at } from "../diagnostics.js";
 import type { Ordered } from "../ordering.js";
@@ -17,34 +20,52 @@ import { streamStep } from "./stream-steps.js";
  * its `depends_on`, so that apply, which runs independent steps together, never starts it before them.
  */
 export function preflight(ctx: PlanContext, ordered: Ordered): Ordered {
-  const byAddress = new Map(ordered.changes.map((c) => [c.address, c]));
-  const limits = ctx.observed.limits;
   if (ctx.observed.tieredLimits) {
     // Tiered limits (operator mode) are not modelled yet: say so once instead of pretending.
     if (ordered.steps.length > 0) ctx.warnings.push(tieredWarning());
     return ordered;
   }
-  const ledger = new Ledger(ctx.observed, ctx.version, ctx.clustered);
-  const findings = new Findings();
-  for (const step of ordered.steps) {
-    const c = byAddress.get(step.address);
-    if (!c || c.blocked || c.action === "no-op") continue;
-    const found =
-      c.kind === "consumer"
-        ? consumerStep(ledger, limits, c, ctx.desiredConsumers.get(c.address)?.config)
-        : streamStep(ledger, limits, c);
-    for (const f of found) findings.add(f);
-  }
+  const { findings, needs } = checkSteps(
+    ctx.observed,
+    ordered,
+    (address) => ctx.desiredConsumers.get(address)?.config,
+  );
   ctx.errors.push(...findings.diagnostics(ctx));
   capacityWarning(ctx, ordered.changes);
-  if (ledger.needs.size === 0) return ordered;
+  if (needs.size === 0) return ordered;
   const steps = ordered.steps.map((s) => {
-    const more = ledger.needs.get(s.address);
+    const more = needs.get(s.address);
     if (!more) return s;
     const all = new Set([...s.depends_on, ...more]);
     return all.size === s.depends_on.length ? s : { ...s, depends_on: [...all].sort() };
   });
   return { ...ordered, steps };
+}
+
+/**
+ * The steps against the account's limits, in their order. `asked`: a consumer's config as the manifest sets
+ * it (unknown for a saved plan, whose max_ack_pending is then not checked).
+ */
+export function checkSteps(
+  observed: ObservedState,
+  plan: { readonly changes: readonly Change[]; readonly steps: readonly Step[] },
+  asked: (address: string) => ConsumerConfig | undefined = () => undefined,
+): { findings: Findings; needs: ReadonlyMap<string, ReadonlySet<string>> } {
+  const byAddress = new Map(plan.changes.map((c) => [c.address, c]));
+  const findings = new Findings();
+  const version = parseVersion(observed.server.version);
+  const ledger = new Ledger(observed, version, observed.server.clustered);
+  if (observed.tieredLimits) return { findings, needs: ledger.needs };
+  for (const step of plan.steps) {
+    const c = byAddress.get(step.address);
+    if (!c || c.blocked || c.action === "no-op") continue;
+    const found =
+      c.kind === "consumer"
+        ? consumerStep(ledger, observed.limits, c, asked(c.address))
+        : streamStep(ledger, observed.limits, c);
+    for (const f of found) findings.add(f);
+  }
+  return { findings, needs: ledger.needs };
 }
 
 function tieredWarning() {
