@@ -36,7 +36,11 @@ export interface ObservedStream {
     readonly consumer_count: number;
     /** The sequence of the oldest message (a first_seq above it purges messages at the next restart). */
     readonly first_seq?: number;
+    /** When the oldest message was stored (RFC 3339). */
+    readonly first_ts?: string;
   };
+  /** The server's time when it described the stream (RFC 3339; `ts` of STREAM.INFO), to age messages by. */
+  readonly observedAt?: string;
 }
 
 export interface ObservedConsumer {

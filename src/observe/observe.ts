@@ -17,7 +17,9 @@ import type {
 interface StreamInfoWire {
   config: StreamConfig;
   created: string;
-  state?: { messages: number; bytes: number; consumer_count: number; first_seq?: number };
+  state?: { messages: number; bytes: number; consumer_count: number; first_seq?: number; first_ts?: string };
+  /** The server's time when it gathered the info. */
+  ts?: string;
 }
 
 interface StreamListPage {
@@ -240,9 +242,11 @@ function toObserved(s: StreamInfoWire): ObservedStream {
             bytes: s.state.bytes,
             consumer_count: s.state.consumer_count,
             ...(s.state.first_seq !== undefined ? { first_seq: s.state.first_seq } : {}),
+            ...(s.state.first_ts ? { first_ts: s.state.first_ts } : {}),
           },
         }
       : {}),
+    ...(s.ts ? { observedAt: s.ts } : {}),
   };
 }
 
