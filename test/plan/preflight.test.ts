@@ -214,6 +214,34 @@ describe("preflight: counts and per-stream limits", () => {
   });
 });
 
+describe("preflight: the server's own refusals that the live state shows", () => {
+  it("a subject overlapping a live stream that stays (unmanaged or another owner's); not one that is deleted", () => {
+    const live = {
+      streams: [
+        stream("LEGACY", { subjects: ["orders.>"] }),
+        stream("THEIRS", { subjects: ["*.billing"], metadata: { "jsplan.owner": "other" } }),
+        stream("GONE", { subjects: ["audit.>"], metadata: { "jsplan.owner": "t" } }),
+      ],
+    };
+    const r = planFor(
+      `version: 1\nowner: t\nstreams:\n  - name: A\n    subjects: ["orders.eu.>", "x.billing", "audit.x"]\n`,
+      {},
+      live,
+    );
+    assert.deepEqual(codes(r), ["plan.live-subject-overlap stream.A", "plan.live-subject-overlap stream.A"]);
+    const [first, second] = r.diagnostics;
+    assert.equal(first!.path, "subjects[0]");
+    assert.match(
+      first!.message,
+      /"orders\.eu\.>" overlaps "orders\.>" of the live stream LEGACY, which this manifest does not manage.*10065/,
+    );
+    assert.match(
+      second!.message,
+      /"x\.billing" overlaps "\*\.billing" of the live stream THEIRS, which belongs to owner "other"/,
+    );
+  });
+});
+
 describe("preflight: what it cannot read", () => {
   it("tiered limits are said once, not checked against the zeros of the top-level limits", () => {
     const r = planFor(doc(s("A", "max_bytes: 1GiB")), { max_storage: 0, max_memory: 0 }, { tiered: true });

@@ -28,6 +28,7 @@ const ACCOUNTS = {
   CONS: "{ max_consumers: 3 }",
   ACK: "{ max_ack_pending: 50 }",
   SAVED: "{ max_file: 1GB }",
+  OVERLAP: "enabled",
   FREE: "enabled",
 };
 
@@ -153,6 +154,22 @@ for (const line of serverLines()) {
         ]);
       await assertRefused(server, "ACK", ack(51), "consumer.K.w", /max_ack_pending 51 .*10121/);
       await assertFits(server, "ACK", ack(50));
+    });
+
+    it("a subject that overlaps a live stream this manifest does not manage (10065)", async () => {
+      const legacy = await requestAs(server, "OVERLAP", "$JS.API.STREAM.CREATE.LEGACY", {
+        name: "LEGACY",
+        subjects: ["orders.>"],
+      });
+      assert.equal(legacy.error, undefined);
+      const m = (subject: string) =>
+        `version: 1\nowner: overlap\nstreams:\n  - name: EU\n    subjects: ["${subject}"]\n`;
+      const line = await assertRefused(server, "OVERLAP", m("orders.eu.>"), "stream.EU", /10065/);
+      assert.match(
+        line,
+        /"orders\.eu\.>" overlaps "orders\.>" of the live stream LEGACY, which this manifest does not manage/,
+      );
+      await assertFits(server, "OVERLAP", m("invoices.eu.>"));
     });
 
     it("apply --plan runs the same preflight on today's state: a saved plan that no longer fits changes nothing", async () => {

@@ -13,6 +13,7 @@ import type { Ordered } from "../ordering.js";
 import { consumerStep } from "./consumer-steps.js";
 import { Findings, locate } from "./findings.js";
 import { Ledger } from "./ledger.js";
+import { checkLiveOverlaps } from "./overlaps.js";
 import { streamStep } from "./stream-steps.js";
 
 /**
@@ -20,6 +21,7 @@ import { streamStep } from "./stream-steps.js";
  * its `depends_on`, so that apply, which runs independent steps together, never starts it before them.
  */
 export function preflight(ctx: PlanContext, ordered: Ordered): Ordered {
+  ctx.errors.push(...checkLiveOverlaps(ctx, ordered));
   if (ctx.observed.tieredLimits) {
     // Tiered limits (operator mode) are not modelled yet: say so once instead of pretending.
     if (ordered.steps.length > 0) ctx.warnings.push(tieredWarning());
