@@ -12,6 +12,11 @@ export interface ServerIdentity {
   readonly domain: string | null;
   /** Whether the server runs in a cluster (replicas > 1 possible). */
   readonly clustered: boolean;
+  /**
+   * How many servers its cluster has, as the server reports them to clients (INFO connect_urls); undefined
+   * when it does not say (not clustered, or no_advertise).
+   */
+  readonly clusterSize?: number;
 }
 
 /** The account's JetStream limits (-1 or 0 = unlimited), from $JS.API.INFO. */

@@ -242,6 +242,25 @@ describe("preflight: the server's own refusals that the live state shows", () =>
   });
 });
 
+describe("preflight: replicas against the cluster the server reports", () => {
+  const plan = (replicas: number, server: { cluster?: string; clusterSize?: number }) => {
+    const loaded = loadSources([{ path: "m.yaml", text: doc(s("R", `num_replicas: ${replicas}`)) }], {});
+    return buildPlan({
+      desired: loaded.desired!,
+      observed: observedFrom({ server: { version: "2.15.1", ...server } }),
+      jsplanVersion: "t",
+    });
+  };
+  it("more replicas than servers is refused; as many fits; an unknown size is not checked", () => {
+    assert.deepEqual(codes(plan(4, { cluster: "c1", clusterSize: 3 })), [
+      "plan.replicas-over-cluster stream.R",
+    ]);
+    assert.match(plan(4, { cluster: "c1", clusterSize: 3 }).diagnostics[0]!.message, /10005/);
+    assert.deepEqual(codes(plan(3, { cluster: "c1", clusterSize: 3 })), []);
+    assert.deepEqual(codes(plan(5, { cluster: "c1" })), []);
+  });
+});
+
 describe("preflight: what it cannot read", () => {
   it("tiered limits are said once, not checked against the zeros of the top-level limits", () => {
     const r = planFor(doc(s("A", "max_bytes: 1GiB")), { max_storage: 0, max_memory: 0 }, { tiered: true });

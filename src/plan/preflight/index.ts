@@ -14,6 +14,7 @@ import { consumerStep } from "./consumer-steps.js";
 import { Findings, locate } from "./findings.js";
 import { Ledger } from "./ledger.js";
 import { checkLiveOverlaps } from "./overlaps.js";
+import { checkReplicas } from "./replicas.js";
 import { streamStep } from "./stream-steps.js";
 
 /**
@@ -21,7 +22,7 @@ import { streamStep } from "./stream-steps.js";
  * its `depends_on`, so that apply, which runs independent steps together, never starts it before them.
  */
 export function preflight(ctx: PlanContext, ordered: Ordered): Ordered {
-  ctx.errors.push(...checkLiveOverlaps(ctx, ordered));
+  ctx.errors.push(...checkLiveOverlaps(ctx, ordered), ...checkReplicas(ctx, ordered));
   if (ctx.observed.tieredLimits) {
     // Tiered limits (operator mode) are not modelled yet: say so once instead of pretending.
     if (ordered.steps.length > 0) ctx.warnings.push(tieredWarning());
