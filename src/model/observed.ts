@@ -43,6 +43,8 @@ export interface ObservedStream {
     readonly first_seq?: number;
     /** When the oldest message was stored (RFC 3339). */
     readonly first_ts?: string;
+    /** The sequence of the newest message (a mirror holds its origin's sequence numbers). */
+    readonly last_seq?: number;
   };
   /** The server's time when it described the stream (RFC 3339; `ts` of STREAM.INFO), to age messages by. */
   readonly observedAt?: string;

@@ -17,7 +17,14 @@ import type {
 interface StreamInfoWire {
   config: StreamConfig;
   created: string;
-  state?: { messages: number; bytes: number; consumer_count: number; first_seq?: number; first_ts?: string };
+  state?: {
+    messages: number;
+    bytes: number;
+    consumer_count: number;
+    first_seq?: number;
+    first_ts?: string;
+    last_seq?: number;
+  };
   /** The server's time when it gathered the info. */
   ts?: string;
 }
@@ -243,6 +250,7 @@ function toObserved(s: StreamInfoWire): ObservedStream {
             consumer_count: s.state.consumer_count,
             ...(s.state.first_seq !== undefined ? { first_seq: s.state.first_seq } : {}),
             ...(s.state.first_ts ? { first_ts: s.state.first_ts } : {}),
+            ...(s.state.last_seq !== undefined ? { last_seq: s.state.last_seq } : {}),
           },
         }
       : {}),

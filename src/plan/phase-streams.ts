@@ -9,6 +9,7 @@ import type { ObservedStream } from "../model/observed.js";
 import type { Change, Reason } from "../model/plan.js";
 import { compare, createChange, destructive, lossOf, protection } from "./changes.js";
 import type { PlanContext } from "./context.js";
+import { cascadeMirrors } from "./dependents.js";
 import { at, ownerConflict } from "./diagnostics.js";
 import { message, reason } from "./messages.js";
 import type { StreamResource } from "./resources.js";
@@ -22,6 +23,7 @@ export function planStreams(ctx: PlanContext): void {
     ctx.changes.push(change);
     ctx.streamChange.set(r.streamName, change);
   }
+  cascadeMirrors(ctx, (r, obs, change) => replaced(ctx, r, obs, change));
 }
 
 /** The change for one stream of the manifest, or undefined (with an error) when it cannot be planned. */

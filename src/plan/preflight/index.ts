@@ -8,6 +8,7 @@ import type { ObservedState } from "../../model/observed.js";
 import type { Change, Step } from "../../model/plan.js";
 import { parseVersion } from "../../model/version.js";
 import type { PlanContext } from "../context.js";
+import { dependentWarnings } from "../dependents.js";
 import { at } from "../diagnostics.js";
 import type { Ordered } from "../ordering.js";
 import { consumerStep } from "./consumer-steps.js";
@@ -15,6 +16,7 @@ import { Findings, locate } from "./findings.js";
 import { Ledger } from "./ledger.js";
 import { checkLiveOverlaps } from "./overlaps.js";
 import { checkReplicas } from "./replicas.js";
+import { checkSilentRewrites } from "./rewrites.js";
 import { streamStep } from "./stream-steps.js";
 
 /**
@@ -23,6 +25,7 @@ import { streamStep } from "./stream-steps.js";
  */
 export function preflight(ctx: PlanContext, ordered: Ordered): Ordered {
   ctx.errors.push(...checkLiveOverlaps(ctx, ordered), ...checkReplicas(ctx, ordered));
+  ctx.warnings.push(...checkSilentRewrites(ctx), ...dependentWarnings(ctx, ordered.changes));
   if (ctx.observed.tieredLimits) {
     // Tiered limits (operator mode) are not modelled yet: say so once instead of pretending.
     if (ordered.steps.length > 0) ctx.warnings.push(tieredWarning());
