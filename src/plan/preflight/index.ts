@@ -57,8 +57,9 @@ export function checkSteps(
   plan: { readonly changes: readonly Change[]; readonly steps: readonly Step[] },
   asked: (address: string) => ConsumerConfig | undefined = () => undefined,
 ): { findings: Findings; needs: ReadonlyMap<string, ReadonlySet<string>> } {
-  const byAddress = new Map(plan.changes.map((c) => [c.address, c]));
   const findings = new Findings();
+  if (plan.steps.length === 0) return { findings, needs: new Map() };
+  const byAddress = new Map(plan.changes.map((c) => [c.address, c]));
   const version = parseVersion(observed.server.version);
   const ledger = new Ledger(observed, version, observed.server.clustered);
   if (observed.tieredLimits) return { findings, needs: ledger.needs };
