@@ -6,6 +6,8 @@ import { describe, it } from "node:test";
 import { loadSources } from "../../src/load/load.js";
 import type { ConsumerConfig, StreamConfig } from "../../src/model/jetstream.js";
 import type { AccountLimits } from "../../src/model/observed.js";
+import { parseVersion } from "../../src/model/version.js";
+import { refusedForHidden } from "../../src/plan/origin-limits.js";
 import { buildPlan } from "../../src/plan/plan.js";
 import { observedFrom } from "../support/observed-fixture.js";
 
@@ -258,6 +260,23 @@ describe("preflight: replicas against the cluster the server reports", () => {
     assert.match(plan(4, { cluster: "c1", clusterSize: 3 }).diagnostics[0]!.message, /10005/);
     assert.deepEqual(codes(plan(3, { cluster: "c1", clusterSize: 3 })), []);
     assert.deepEqual(codes(plan(5, { cluster: "c1" })), []);
+  });
+});
+
+describe("consumer_limits against the hidden consumers of mirrors and sources", () => {
+  const v = (t: string) => parseVersion(t);
+  it("2.10 refuses any change unless inactive_threshold is at least 10s; 2.12+ only one below 10s", () => {
+    assert.equal(refusedForHidden(v("2.10.27"), {}, { max_ack_pending: 100 }), true);
+    assert.equal(
+      refusedForHidden(v("2.10.27"), {}, { inactive_threshold: 10 * 1e9, max_ack_pending: 100 }),
+      false,
+    );
+    assert.equal(refusedForHidden(v("2.10.27"), { max_ack_pending: 100 }, {}), true);
+    assert.equal(refusedForHidden(v("2.10.27"), { max_ack_pending: 100 }, { max_ack_pending: 100 }), false);
+    assert.equal(refusedForHidden(v("2.15.1"), {}, { max_ack_pending: 100 }), false);
+    assert.equal(refusedForHidden(v("2.15.1"), {}, { inactive_threshold: 5 * 1e9 }), true);
+    assert.equal(refusedForHidden(v("2.15.1"), {}, { inactive_threshold: 10 * 1e9 }), false);
+    assert.equal(refusedForHidden(v("2.15.1"), { inactive_threshold: 5 * 1e9 }, {}), false);
   });
 });
 

@@ -111,6 +111,36 @@ for (const line of serverLines()) {
       assert.equal(await messages(server, "U"), 5);
     });
 
+    it("consumer_limits that the hidden consumer of a live source violates are refused exactly (10069)", async () => {
+      const m = (limits: string) =>
+        `version: 1\nowner: hid\nstreams:\n  - name: H\n    subjects: ["h.>"]\n${limits ? `    consumer_limits: ${limits}\n` : ""}`;
+      assert.equal((await applyAs(server, A, m(""))).code, 0);
+      const src = await requestAs(server, A, "$JS.API.STREAM.CREATE.HS", {
+        name: "HS",
+        sources: [{ name: "H" }],
+      });
+      assert.equal(src.error, undefined);
+      await delay(500);
+      const refused = async (limits: string) => {
+        const r = await runCli(["plan", "-", "-s", server.url, "--user", A, "--password", A], {
+          stdin: m(limits),
+        });
+        assert.equal(r.code, 1, `${limits}: ${r.stdout}${r.stderr}`);
+        assert.match(r.stderr, /HS mirrors or sources this stream .*10069/);
+        const a = await applyAs(server, A, m(limits));
+        assert.equal(a.code, 1);
+      };
+      await refused("{ inactive_threshold: 5s }");
+      if (line === "2.10") await refused("{ max_ack_pending: 100 }");
+      else {
+        const fits = await applyAs(server, A, m("{ max_ack_pending: 100 }"));
+        assert.equal(fits.code, 0, fits.stderr);
+      }
+      // The neighbour that just fits: the hidden consumer's own 10s.
+      const fits = await applyAs(server, A, m("{ inactive_threshold: 10s, max_ack_pending: 100 }"));
+      assert.equal(fits.code, 0, fits.stdout + fits.stderr);
+    });
+
     it("mirror_direct that the origin's allow_direct overrides is said at the field", async () => {
       const m = `version: 1\nowner: direct\nstreams:\n  - name: D\n    subjects: ["d.>"]\n  - name: DM\n    mirror: { name: D }\n    mirror_direct: true\n`;
       const p = await plan(server, m);
