@@ -29,14 +29,16 @@ const stalled = (origin: string, mine: number, theirs: number): Reason => ({
 });
 
 /**
- * A live mirror that holds more of its origin than the origin has: the origin was deleted and created
- * again (a purge keeps the sequence numbers), and the mirror waits for a sequence that will not come.
+ * A live mirror that holds messages up to a sequence its origin has not reached: the origin was deleted and
+ * created again (a purge keeps the sequence numbers), and the mirror waits for a sequence that will not come.
  */
 export function stalledMirror(ctx: PlanContext, name: string): { mine: number; theirs: number } | undefined {
   const obs = ctx.observed.streams.get(name);
   const origin = obs?.config.mirror;
   if (!obs || !origin || origin.external) return undefined;
-  const mine = obs.state?.last_seq;
+  // An empty mirror proves nothing: one with opt_start_seq counts from there before it holds anything.
+  if (!obs.state || obs.state.messages === 0) return undefined;
+  const mine = obs.state.last_seq;
   const theirs = ctx.observed.streams.get(origin.name)?.state?.last_seq;
   return mine !== undefined && theirs !== undefined && mine > theirs ? { mine, theirs } : undefined;
 }

@@ -78,6 +78,20 @@ describe("dependents of a replaced origin", () => {
     );
   });
 
+  it("an empty mirror that counts from its opt_start_seq is not stalled", () => {
+    const empty = { messages: 0, bytes: 0, consumer_count: 0, last_seq: 306 };
+    const withStart = both("file").replace("mirror: { name: O }", "mirror: { name: O, opt_start_seq: 307 }");
+    const r = planFor(withStart, [
+      live({ name: "O", subjects: ["o.>"], storage: "file", metadata: own }, 0),
+      {
+        config: { name: "M", mirror: { name: "O", opt_start_seq: 307 }, metadata: own } as StreamConfig,
+        state: empty,
+      },
+    ]);
+    assert.deepEqual(r.plan!.steps, []);
+    assert.deepEqual(r.plan!.warnings, []);
+  });
+
   it("deleting an origin: its dependents receive nothing more", () => {
     const r = planFor(
       `version: 1\nowner: t\nstreams:\n  - name: M\n    mirror: { name: O }\n`,
