@@ -11,7 +11,6 @@ import { type NatsServer, serverLines } from "../harness/index.js";
 import { runCli } from "../support/cli.js";
 import { requestAs, startLimitedServer, streamsOf } from "./support.js";
 
-const MIB = 2 ** 20;
 const LIMIT_ERRORS = new Set([10026, 10027, 10028, 10047, 10113, 10121, 10122]);
 
 interface Limits {
