@@ -8,7 +8,6 @@ import { describe, it } from "node:test";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { serverLines, serverTest } from "../harness/index.js";
 import { runCli } from "../support/cli.js";
-import { applyOk } from "../support/jsplan.js";
 import { REPO_ROOT } from "../support/paths.js";
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
