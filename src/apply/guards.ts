@@ -57,7 +57,8 @@ export async function guardStep(change: Change, api: JsApi, version: Version): P
   const what = [
     ...identity(change, live.created, live.config),
     ...fields(change, live.config, () => canonicalStream(live.config, { version }), before),
-    ...(change.destructive ? await dataAtStake(change, live, api, name) : []),
+    // An update that removes messages (loses.trims) deletes no stream and no consumer.
+    ...(change.destructive && change.action !== "update" ? await dataAtStake(change, live, api, name) : []),
   ];
   return what.length > 0 ? { kind: "changed", what } : SAME;
 }

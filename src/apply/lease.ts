@@ -95,8 +95,13 @@ export async function takeLease(nc: NatsConnection, api: JsApi, options: LeaseOp
  * cluster that is still electing, or slow to place an R3 stream, gets a few attempts: a create that timed
  * out may have been done, which the next attempt finds.
  */
-async function ensureLeaseStream(api: JsApi, ttlMs: number, replicas: number): Promise<void> {
-  const config = leaseStreamConfig(ttlMs, replicas);
+async function ensureLeaseStream(
+  api: JsApi,
+  ttlMs: number,
+  replicas: number,
+  maxBytesRequired = false,
+): Promise<void> {
+  const config = leaseStreamConfig(ttlMs, replicas, maxBytesRequired);
   for (let attempt = 1; ; attempt++) {
     try {
       await api.request(`STREAM.CREATE.${LEASE_STREAM}`, config, Math.max(api.options.timeout, 10_000));
@@ -112,7 +117,10 @@ async function ensureLeaseStream(api: JsApi, ttlMs: number, replicas: number): P
         ApiErrorCode.InsufficientResources,
       ];
       if (fewerNodes.includes(err.errCode) && replicas > 1) {
-        return ensureLeaseStream(api, ttlMs, 1);
+        return ensureLeaseStream(api, ttlMs, 1, maxBytesRequired);
+      }
+      if (err.errCode === ApiErrorCode.StreamMaxBytesRequired && !maxBytesRequired) {
+        return ensureLeaseStream(api, ttlMs, replicas, true);
       }
       if (err.errCode !== ApiErrorCode.StreamNameExist) throw unavailable(err);
       break;
@@ -140,7 +148,7 @@ function unavailable(err: unknown): LeaseUnavailable {
   const stream = `stream ${LEASE_STREAM}`;
   if (err instanceof JsApiError && NO_ROOM.includes(err.errCode)) {
     return new LeaseUnavailable(
-      `the account has no room for jsplan's apply lock (${stream}, 64 KiB of file storage): ${err.description} (error ${err.errCode}); raise the account's limit by that much, or run with --no-lock`,
+      `the account has no room for jsplan's apply lock (${stream}, one stream and at most 4 KiB of file storage): ${err.description} (error ${err.errCode}); raise the account's limit by that much, or run with --no-lock`,
       { cause: err },
     );
   }

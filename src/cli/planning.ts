@@ -31,6 +31,8 @@ export interface PlanningArgs {
   readonly verbose?: boolean;
   /** Take the account's apply lock before reading the state (apply, unless --no-lock). */
   readonly lock?: LockRequest;
+  /** apply --no-lock: plan for an apply that creates no lock stream. */
+  readonly withoutLock?: boolean;
   /** Also print a failure as a JSON document on stdout (plan --format json). */
   readonly failureAsJson?: boolean;
 }
@@ -106,6 +108,7 @@ export async function planOrExit(args: PlanningArgs, io: CliIO, style: Style): P
       connection: () => connectionSettings(args.connection, io),
       targets: args.targets,
       ...(args.lock ? { lock: args.lock } : {}),
+      ...(args.withoutLock ? { withoutLock: true } : {}),
     });
   } catch (err) {
     const doc = args.failureAsJson ? failureJson(err) : undefined;

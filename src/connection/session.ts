@@ -13,6 +13,8 @@ import { redactUrl } from "./url.js";
 
 export interface AccountInfoWire {
   limits?: AccountLimits;
+  /** Tiered limits (operator mode), by tier name (R1, R3 …). */
+  tiers?: Record<string, { limits?: AccountLimits }>;
   domain?: string;
   api?: { level?: number };
 }
@@ -23,6 +25,8 @@ export interface ServerInfoLike {
   readonly server_id?: string;
   readonly cluster?: string;
   readonly api_lvl?: number;
+  /** The client URLs of the servers of its cluster (itself included), unless they do not advertise them. */
+  readonly connect_urls?: readonly string[];
 }
 
 export interface Session {
@@ -58,6 +62,9 @@ export function serverIdentity(info: ServerInfoLike, account: AccountInfoWire): 
     cluster: info.cluster ?? null,
     domain: account.domain ?? null,
     clustered: Boolean(info.cluster),
+    ...(info.cluster && info.connect_urls && info.connect_urls.length > 0
+      ? { clusterSize: info.connect_urls.length }
+      : {}),
   };
 }
 

@@ -13,8 +13,15 @@ export const LEASE_SUBJECT = "$JSPLAN.lease.apply";
 /** How long a lease lives without renewal; renewed every third of it. */
 export const DEFAULT_LEASE_TTL_MS = 30_000;
 
+/**
+ * The largest the lease's stream can be: one message of about 300 bytes. Its config names this as max_bytes
+ * only where the account requires max_bytes, since a stream without it reserves none of the account's
+ * storage.
+ */
+export const LEASE_MAX_BYTES = 4096;
+
 /** The lease's stream config: tiny, file-backed, self-expiring, marked as jsplan's own. */
-export function leaseStreamConfig(ttlMs: number, replicas: number) {
+export function leaseStreamConfig(ttlMs: number, replicas: number, maxBytesRequired = false) {
   return {
     name: LEASE_STREAM,
     description: "jsplan's apply lock: one apply at a time in this account (managed by jsplan; do not use)",
@@ -24,8 +31,8 @@ export function leaseStreamConfig(ttlMs: number, replicas: number) {
     num_replicas: replicas,
     max_msgs_per_subject: 1,
     max_age: ttlMs * 1_000_000,
-    max_bytes: 64 * 1024,
-    max_msg_size: 4096,
+    ...(maxBytesRequired ? { max_bytes: LEASE_MAX_BYTES } : {}),
+    max_msg_size: 1024,
     discard: "old",
     duplicate_window: 1_000_000_000,
     metadata: { "jsplan.role": "apply-lock" },

@@ -5,7 +5,7 @@ import { type BucketView, settingsWithUnit } from "../jetstream/fields/buckets.j
 import { CONSUMER_FIELDS, STREAM_FIELDS } from "../jetstream/fields/index.js";
 import type { FieldTable, FieldUnit } from "../jetstream/fields/row.js";
 import type { ConsumerConfig, StreamConfig, StreamSource } from "../model/jetstream.js";
-import { parseDuration, parseSize } from "../model/units.js";
+import { formatSize, INT32_MAX, parseDuration, parseSize } from "../model/units.js";
 
 type Raw = Record<string, unknown>;
 
@@ -13,6 +13,8 @@ const withUnit = (table: FieldTable, unit: FieldUnit) =>
   table.where((r) => r.unit === unit).map((r) => r.name);
 const STREAM_DURATIONS = withUnit(STREAM_FIELDS, "duration");
 const STREAM_SIZES = withUnit(STREAM_FIELDS, "size");
+/** Stream fields the server holds as int32. */
+const STREAM_INT32 = new Set(STREAM_FIELDS.where((r) => r.int32 === true).map((r) => r.name));
 /** Mappings with fields of their own units (consumer_limits). */
 const STREAM_NESTED = STREAM_FIELDS.where((r) => r.nested !== undefined);
 const CONSUMER_DURATIONS = withUnit(CONSUMER_FIELDS, "duration");
@@ -45,9 +47,17 @@ export function duration(v: unknown, path = ""): number {
   return r.value;
 }
 
-export function size(v: unknown, path = ""): number {
+export function size(v: unknown, path = "", int32 = false): number {
   const r = parseSize(v);
   if (!r.ok) throw new UnitRangeError("size", path, r.message);
+  if (int32 && r.value > INT32_MAX) {
+    const shown = typeof v === "number" ? String(v) : `${JSON.stringify(v)} (${r.value} bytes)`;
+    throw new UnitRangeError(
+      "size",
+      path,
+      `${shown} is more than the server can hold here: it keeps this size as a 32-bit integer, at most ${INT32_MAX} bytes (${formatSize(2 ** 31)} − 1 byte)`,
+    );
+  }
   return r.value;
 }
 
@@ -62,7 +72,7 @@ export function toStreamConfig(raw: Raw): StreamConfig {
     out[k] = clone(v);
   }
   for (const k of STREAM_DURATIONS) if (out[k] !== undefined) out[k] = duration(out[k], k);
-  for (const k of STREAM_SIZES) if (out[k] !== undefined) out[k] = size(out[k], k);
+  for (const k of STREAM_SIZES) if (out[k] !== undefined) out[k] = size(out[k], k, STREAM_INT32.has(k));
   for (const r of STREAM_NESTED) {
     const inner = out[r.name] as Raw | undefined;
     if (!inner) continue;
@@ -115,6 +125,9 @@ export function convertBucketUnits(raw: Raw, view: BucketView): Raw {
     out[k] = clone(v);
   }
   for (const k of settingsWithUnit(view, "duration")) if (out[k] !== undefined) out[k] = duration(out[k], k);
-  for (const k of settingsWithUnit(view, "size")) if (out[k] !== undefined) out[k] = size(out[k], k);
+  for (const s of view.settings) {
+    if (s.unit === "size" && out[s.name] !== undefined)
+      out[s.name] = size(out[s.name], s.name, STREAM_INT32.has(s.stream ?? s.name));
+  }
   return out;
 }

@@ -4,12 +4,12 @@
 
 import type { ErrorObject } from "ajv";
 import { subjectProblem } from "../model/subjects.js";
-import { parseDuration, parseSize } from "../model/units.js";
+import { beyondExactMessage, INT32_MAX, MAX_EXACT, parseDuration, parseSize } from "../model/units.js";
 import { closest } from "./suggest.js";
 
 /** The `$defs` entry an error comes from (`duration`, `subject`, …), for the unit and pattern messages. */
 export const definitionOf = (e: ErrorObject): string | undefined =>
-  /^#\/\$defs\/([A-Za-z]+)\//.exec(e.schemaPath)?.[1];
+  /^#\/\$defs\/([A-Za-z0-9]+)\//.exec(e.schemaPath)?.[1];
 
 /** What a message is about: the field's name, its value and path, and every error about the value. */
 interface Subject {
@@ -89,19 +89,26 @@ export function messageFor(
 ): string {
   const name = label(field, path);
   const def = group.map(definitionOf).find((d) => d !== undefined);
-  if (def === "duration" || def === "size" || def === "sizeOrUnlimited") return unitMessage(def, name, value);
+  if (def === "duration" || def === "size" || def === "sizeOrUnlimited" || def === "size32OrUnlimited")
+    return unitMessage(def, name, value);
   const e = specific[0] ?? group[0]!;
   const message = KEYWORD_MESSAGES.get(e.keyword);
   return message ? message(e, { name, value, path, group }) : `${name}: ${e.message ?? "is not valid"}`;
 }
 
 /** A value under a unit's definition: the unit parser says what is wrong with it better than Ajv. */
-function unitMessage(def: "duration" | "size" | "sizeOrUnlimited", name: string, value: unknown): string {
+function unitMessage(
+  def: "duration" | "size" | "sizeOrUnlimited" | "size32OrUnlimited",
+  name: string,
+  value: unknown,
+): string {
   if (def === "duration") {
     const r = parseDuration(value);
     return r.ok ? `${name}: not a valid duration` : `${name}: ${r.message}`;
   }
-  const r = parseSize(value, def === "sizeOrUnlimited");
+  const r = parseSize(value, def !== "size");
+  if (r.ok && def === "size32OrUnlimited" && r.value > INT32_MAX)
+    return `${name} must be at most ${INT32_MAX} (the server holds it as a 32-bit integer: 2GiB − 1 byte), got ${String(value)}`;
   if (r.ok)
     return `${name}: ${def === "size" ? "must be 0 or more bytes" : "must be -1 (unlimited) or 0 or more bytes"}`;
   return `${name}: ${r.message}`;
@@ -140,6 +147,9 @@ const COMPARISON_WORDS: Record<string, string> = {
 
 function boundMessage(e: ErrorObject, { name, value }: Subject): string {
   const p = e.params as { comparison: string; limit: number };
+  // The value may already be rounded (9007199254740993 reads as …992), so it is not repeated.
+  if (p.limit === MAX_EXACT && p.comparison === "<=")
+    return `${name}: the server holds it as a 64-bit integer, but ${beyondExactMessage()}`;
   return `${name} must be ${COMPARISON_WORDS[p.comparison] ?? p.comparison} ${p.limit}, got ${String(value)}`;
 }
 

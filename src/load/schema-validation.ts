@@ -133,7 +133,7 @@ function toDiagnostics(doc: LoadedDocument, errors: readonly ErrorObject[]): Dia
 
 function codeOf(group: readonly ErrorObject[], specific: readonly ErrorObject[]): string {
   const def = group.map(definitionOf).find((d) => d !== undefined);
-  if (def === "duration" || def === "size" || def === "sizeOrUnlimited")
+  if (def === "duration" || def === "size" || def === "sizeOrUnlimited" || def === "size32OrUnlimited")
     return def === "duration" ? "duration" : "size";
   const e = specific[0] ?? group[0]!;
   return e.keyword === "additionalProperties"

@@ -16,4 +16,6 @@ export interface LeaseHolder {
 export interface ObservedLease {
   readonly present: boolean;
   readonly holder: LeaseHolder | null;
+  /** The lock stream's config when it exists: it counts against the account's limits like any stream. */
+  readonly config?: Readonly<Record<string, unknown>>;
 }

@@ -13,6 +13,11 @@ export interface ServerIdentity {
   readonly domain: string | null;
   /** Whether the server runs in a cluster (replicas > 1 possible). */
   readonly clustered: boolean;
+  /**
+   * How many servers its cluster has, as the server reports them to clients (INFO connect_urls); undefined
+   * when it does not say (not clustered, or no_advertise).
+   */
+  readonly clusterSize?: number;
 }
 
 /** The account's JetStream limits (-1 or 0 = unlimited), from $JS.API.INFO. */
@@ -37,7 +42,13 @@ export interface ObservedStream {
     readonly consumer_count: number;
     /** The sequence of the oldest message (a first_seq above it purges messages at the next restart). */
     readonly first_seq?: number;
+    /** When the oldest message was stored (RFC 3339). */
+    readonly first_ts?: string;
+    /** The sequence of the newest message (a mirror holds its origin's sequence numbers). */
+    readonly last_seq?: number;
   };
+  /** The server's time when it described the stream (RFC 3339; `ts` of STREAM.INFO), to age messages by. */
+  readonly observedAt?: string;
 }
 
 export interface ObservedConsumer {
@@ -57,6 +68,11 @@ export interface UnavailableStream {
 export interface ObservedState {
   readonly server: ServerIdentity;
   readonly limits: AccountLimits;
+  /**
+   * The account's limits are tiered (per replica count, from an account JWT in operator mode): `limits` then
+   * holds zeros, and the limits that apply are the tiers'.
+   */
+  readonly tieredLimits?: boolean;
   readonly streams: ReadonlyMap<string, ObservedStream>;
   /** Durable consumers, keyed by `consumer.STREAM.NAME`. Ephemeral consumers are left out. */
   readonly consumers: ReadonlyMap<string, ObservedConsumer>;

@@ -69,7 +69,21 @@ interface ChangeBase {
     readonly messages?: number;
     readonly bytes?: number;
     readonly consumers?: readonly string[];
+    /**
+     * An in-place update that lowers a limit below what the stream holds: the messages the server removes
+     * (exact, a lower bound, or null when the state cannot tell) and the limits that remove them. Since 1.1.
+     */
+    readonly trims?: Trims;
   };
+}
+
+/** What an update that lowers a limit removes (see ChangeBase.loses). */
+export interface Trims {
+  /** How many messages: exactly this many, at least this many, or null (some, how many is not known). */
+  readonly messages: number | null;
+  readonly exact: boolean;
+  /** The limits that remove them: `max_msgs`, `max_bytes`, `max_msgs_per_subject`, `max_age`. */
+  readonly fields: readonly string[];
 }
 
 export interface CreateChange extends ChangeBase {

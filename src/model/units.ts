@@ -35,7 +35,8 @@ export type UnitResult = { ok: true; value: number } | { ok: false; message: str
 
 /** Parses a manifest duration (`30s`, `1h30m`, `0`) into nanoseconds. */
 export function parseDuration(input: unknown): UnitResult {
-  if (input === 0 || input === "0") return { ok: true, value: 0 };
+  // Only the number 0 is a duration without a unit; a quoted "0" gets the hint of any other bare number.
+  if (input === 0) return { ok: true, value: 0 };
   if (typeof input === "number") {
     return {
       ok: false,
@@ -64,10 +65,43 @@ export function parseDuration(input: unknown): UnitResult {
     total += Number(m[1]) * DURATION_UNITS[m[2]!]!;
   }
   const value = Math.round(total);
-  if (!Number.isFinite(value) || value >= 2 ** 63) {
-    return { ok: false, message: `"${input}" is too long a duration` };
+  if (Number.isSafeInteger(value)) return { ok: true, value };
+  const exact = exactNanoseconds(text);
+  if (exact > INT64_MAX) {
+    return {
+      ok: false,
+      message: `"${input}" is too long a duration: the server holds durations as int64 nanoseconds (at most ${INT64_MAX}ns, about 292 years)`,
+    };
+  }
+  if (BigInt(value) !== exact) {
+    return {
+      ok: false,
+      message: `"${input}" is ${exact}ns, which jsplan cannot carry exactly (past ${MAX_EXACT}ns, about 104 days, a duration must be a whole number of milliseconds or so); round it, e.g. to whole seconds`,
+    };
   }
   return { ok: true, value };
+}
+
+/** The largest whole number that JavaScript (and so jsplan) holds exactly: 2^53 − 1. */
+export const MAX_EXACT = Number.MAX_SAFE_INTEGER;
+/** The server's int64 and int32 ranges (Go's encoding/json refuses larger values: 10025). */
+export const INT64_MAX = 9223372036854775807n;
+export const INT32_MAX = 2147483647;
+
+/** Why a whole number beyond MAX_EXACT is refused: JavaScript would round it before sending. */
+export function beyondExactMessage(what = "a whole number"): string {
+  return `${what} above ${MAX_EXACT} (2^53 − 1) cannot be carried exactly: JavaScript rounds it (9007199254740993 would be sent as 9007199254740992), so jsplan refuses it; use -1 for unlimited where the field allows it, or a smaller value`;
+}
+
+/** A duration's nanoseconds computed exactly (half up), to tell a rounded float from an exact one. */
+function exactNanoseconds(text: string): bigint {
+  let total = 0n;
+  for (const m of text.matchAll(DURATION_PART_RE)) {
+    const [whole, frac = ""] = m[1]!.split(".");
+    const scale = 10n ** BigInt(frac.length);
+    total += (BigInt(whole! + frac) * BigInt(DURATION_UNITS[m[2]!]!) * 2n + scale) / (2n * scale);
+  }
+  return total;
 }
 
 function durationHint(text: string): string {
@@ -111,7 +145,7 @@ export function parseSize(input: unknown, allowUnlimited = true): UnitResult {
   if (typeof input === "number") {
     if (!Number.isInteger(input)) return { ok: false, message: `a size in bytes must be a whole number` };
     // 1e300 is a whole number too, but no JSON number holds it exactly and the server's int64 not at all.
-    if (!Number.isSafeInteger(input)) return { ok: false, message: `${input} is too large a size` };
+    if (!Number.isSafeInteger(input)) return { ok: false, message: beyondExactMessage("a size") };
     if (input === -1 && allowUnlimited) return { ok: true, value: -1 };
     if (input < 0) {
       return {
@@ -133,7 +167,9 @@ export function parseSize(input: unknown, allowUnlimited = true): UnitResult {
     };
   }
   const value = Math.round(Number(m[1]) * SIZE_UNITS[m[2]!]!);
-  if (!Number.isSafeInteger(value)) return { ok: false, message: `"${input}" is too large a size` };
+  if (!Number.isSafeInteger(value)) {
+    return { ok: false, message: `"${input}" is too large a size: ${beyondExactMessage("a size")}` };
+  }
   return { ok: true, value };
 }
 

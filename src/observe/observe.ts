@@ -19,7 +19,16 @@ import { readLeaseHolder } from "./lease.js";
 interface StreamInfoWire {
   config: StreamConfig;
   created: string;
-  state?: { messages: number; bytes: number; consumer_count: number; first_seq?: number };
+  state?: {
+    messages: number;
+    bytes: number;
+    consumer_count: number;
+    first_seq?: number;
+    first_ts?: string;
+    last_seq?: number;
+  };
+  /** The server's time when it gathered the info. */
+  ts?: string;
 }
 
 interface StreamListPage {
@@ -66,6 +75,7 @@ export async function observe(
 ): Promise<ObservedState> {
   const { streams, suspect } = await readStreamPages(api, options.onlyStreams);
   // jsplan's own lock is never a resource: not planned, not unmanaged, not exported.
+  const leaseConfig = streams.get(LEASE_STREAM)?.config;
   const leasePresent = streams.delete(LEASE_STREAM) || suspect.delete(LEASE_STREAM);
   const leaseRead = leasePresent ? readLeaseHolder(api) : Promise.resolve(null);
   const unavailable = await confirmSuspects(api, streams, suspect, options.onlyStreams);
@@ -78,11 +88,16 @@ export async function observe(
   return {
     server: serverIdentity(info, account),
     limits: account.limits ?? {},
+    ...(isTiered(account) ? { tieredLimits: true } : {}),
     streams,
     consumers,
     unavailable: [...unavailable.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
     ephemeral,
-    lease: { present: leasePresent, holder: await leaseRead },
+    lease: {
+      present: leasePresent,
+      holder: await leaseRead,
+      ...(leaseConfig ? { config: leaseConfig as unknown as Record<string, unknown> } : {}),
+    },
   };
 }
 
@@ -210,6 +225,13 @@ function takeConsumers(stream: string, items: readonly ConsumerInfoWire[], into:
   }
 }
 
+/** Tiered accounts report tiers and all-zero top-level limits (which would otherwise read as "nothing allowed"). */
+function isTiered(account: AccountInfoWire): boolean {
+  const l = account.limits ?? {};
+  const zero = !l.max_storage && !l.max_memory && !l.max_streams && !l.max_consumers;
+  return zero && Object.keys(account.tiers ?? {}).length > 0;
+}
+
 /** Runs `fn` over `items` with at most `limit` calls in flight; the first failure rejects. */
 export async function eachLimited<T>(
   items: readonly T[],
@@ -238,9 +260,12 @@ function toObserved(s: StreamInfoWire): ObservedStream {
             bytes: s.state.bytes,
             consumer_count: s.state.consumer_count,
             ...(s.state.first_seq !== undefined ? { first_seq: s.state.first_seq } : {}),
+            ...(s.state.first_ts ? { first_ts: s.state.first_ts } : {}),
+            ...(s.state.last_seq !== undefined ? { last_seq: s.state.last_seq } : {}),
           },
         }
       : {}),
+    ...(s.ts ? { observedAt: s.ts } : {}),
   };
 }
 

@@ -98,6 +98,14 @@ export const message = {
       'the server may refuse this update (10069 "change to limits violates consumers"). If it does, keep the old limits, or remove the mirror or source first'
     );
   },
+  hiddenSourceConsumersRefuse: (dependents: readonly string[], version: string) => {
+    const one = dependents.length === 1;
+    const rule =
+      version.startsWith("2.10") || version.startsWith("2.11")
+        ? "this server compares every consumer with the new limits, unset ones included, so any change is refused unless consumer_limits.inactive_threshold is at least 10s"
+        : "a consumer_limits.inactive_threshold below 10s is refused";
+    return `${dependents.join(", ")} ${one ? "mirrors or sources" : "mirror or source"} this stream through a consumer of the server's own on it, which has inactive_threshold 10s, and ${rule}: the server refuses this update (10069 "change to limits violates consumers"). Set consumer_limits.inactive_threshold to 10s or more, or remove the mirror or source first`;
+  },
   cycle: (left: readonly string[]) =>
     `the changes depend on each other in a cycle and cannot be ordered: ${left.join(", ")}`,
   consumerLimitsOrder: (consumer: string, stream: string) =>

@@ -12,18 +12,30 @@ export function checkAcross(ctx: PlanContext): void {
     ...checkWorkQueueOrigins(ctx.version, streamsAfter(ctx), ctx.changes, ctx.desiredConsumers),
   );
   const live = [...ctx.observed.streams.values()].map((o) => o.config);
-  for (const risk of hiddenConsumerRisks(ctx.changes, live)) {
+  for (const risk of hiddenConsumerRisks(ctx.changes, live, ctx.version, ctx.clustered)) {
     const r = ctx.wantedByStream.get(risk.stream);
     if (!r) continue;
-    ctx.warnings.push(
-      at(
-        r,
-        "consumer_limits",
-        "warning",
-        "plan.hidden-source-consumers",
-        message.hiddenSourceConsumers(risk.dependents),
-      ),
-    );
+    if (risk.certain) {
+      ctx.errors.push(
+        at(
+          r,
+          "consumer_limits",
+          "error",
+          "plan.hidden-source-consumer-limits",
+          message.hiddenSourceConsumersRefuse(risk.dependents, ctx.version.text),
+        ),
+      );
+    } else {
+      ctx.warnings.push(
+        at(
+          r,
+          "consumer_limits",
+          "warning",
+          "plan.hidden-source-consumers",
+          message.hiddenSourceConsumers(risk.dependents),
+        ),
+      );
+    }
   }
 }
 

@@ -9,9 +9,11 @@ import type { ObservedStream } from "../model/observed.js";
 import type { Change, Reason } from "../model/plan.js";
 import { compare, createChange, destructive, lossOf, protection } from "./changes.js";
 import type { PlanContext } from "./context.js";
+import { cascadeMirrors } from "./dependents.js";
 import { at, ownerConflict } from "./diagnostics.js";
 import { message, reason } from "./messages.js";
 import type { StreamResource } from "./resources.js";
+import { trimmingOf } from "./trims.js";
 
 export function planStreams(ctx: PlanContext): void {
   for (const r of ctx.wanted) {
@@ -21,6 +23,7 @@ export function planStreams(ctx: PlanContext): void {
     ctx.changes.push(change);
     ctx.streamChange.set(r.streamName, change);
   }
+  cascadeMirrors(ctx, (r, obs, change) => replaced(ctx, r, obs, change));
 }
 
 /** The change for one stream of the manifest, or undefined (with an error) when it cannot be planned. */
@@ -53,6 +56,7 @@ function planStream(ctx: PlanContext, r: StreamResource): Change | undefined {
       at(r, r.kind === "stream" ? "compression" : "", "warning", "plan.compression", message.compression),
     );
   }
+  if (change.action === "update") return trimmed(ctx, change, before, obs);
   if (change.action !== "replace") return change;
   if (change.after?.sealed) {
     // A replace creates the stream again, and the server refuses to create a sealed stream.
@@ -91,6 +95,12 @@ function compareStream(
     (ch) => classifyStreamChange(ch, cls),
     unmarked ? ctx.owner : undefined,
   );
+}
+
+/** An update that lowers a limit below what the stream holds is destructive: it says what it removes. */
+function trimmed(ctx: PlanContext, change: Change, before: StreamConfig, obs: ObservedStream): Change {
+  const t = trimmingOf(before, change.after as unknown as StreamConfig, obs, ctx.version);
+  return t ? destructive(change, undefined, { trims: t.trims }, [t.reason]) : change;
 }
 
 /** A replace deletes the stream with its consumers: say which come back and which are lost for good. */

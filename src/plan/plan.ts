@@ -7,7 +7,8 @@
 //   consumers the manifest's consumers, after their streams
 //   orphans   live resources the manifest does not declare: deleted when owned, else unmanaged
 //   checks    rules across the changes (work-queue origins, hidden source consumers)
-//   order     the steps in execution order (order.ts), then --target and the plan's assembly
+//   order     the steps in execution order (order.ts), then --target
+//   preflight the steps in that order against the account's limits (preflight/), then the plan's assembly
 
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { Plan } from "../model/plan.js";
@@ -22,6 +23,7 @@ import { noteRunningApply } from "./phase-lease.js";
 import { planOrphans } from "./phase-orphans.js";
 import { planStreams } from "./phase-streams.js";
 import { checkSupport } from "./phase-support.js";
+import { preflight } from "./preflight/index.js";
 
 export type { PlanInput } from "./context.js";
 
@@ -41,7 +43,9 @@ export function buildPlan(input: PlanInput): PlanOutcome {
   noteRunningApply(ctx);
   if (ctx.errors.length > 0) return { diagnostics: sortByPlace([...ctx.errors, ...ctx.warnings]) };
   ctx.changes.sort(byAddress);
-  const ordered = orderPlan(ctx, unmanaged);
-  if ("diagnostics" in ordered) return { diagnostics: [...ctx.warnings, ...ordered.diagnostics] };
+  const planned = orderPlan(ctx, unmanaged);
+  if ("diagnostics" in planned) return { diagnostics: [...ctx.warnings, ...planned.diagnostics] };
+  const ordered = preflight(ctx, planned);
+  if (ctx.errors.length > 0) return { diagnostics: sortByPlace([...ctx.errors, ...ctx.warnings]) };
   return { plan: assemblePlan(ctx, ordered, unmanaged), diagnostics: sortByPlace(ctx.warnings) };
 }

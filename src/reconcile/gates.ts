@@ -24,7 +24,7 @@ export function gateProblems(plan: Plan, options: GateOptions): string[] {
   const destructive = acting.filter((c) => c.destructive && !c.blocked);
   if (destructive.length > 0 && !options.allowDestroy) {
     problems.push(
-      `the plan deletes or replaces ${destructive.length} resource${destructive.length === 1 ? "" : "s"} (${destructive
+      `the plan ${destructive.some((c) => c.action === "update") ? "deletes, replaces or removes messages from" : "deletes or replaces"} ${destructive.length} resource${destructive.length === 1 ? "" : "s"} (${destructive
         .map((c) => `${c.address} ${c.action}`)
         .join(
           ", ",

@@ -42,6 +42,11 @@ export interface PlanRequest {
   readonly targets?: readonly string[];
   /** Take the account's apply lock before reading the state (apply does; plan does not). */
   readonly lock?: LockRequest;
+  /**
+   * An apply without the lock (--no-lock): the preflight does not count the lock's stream that a locking
+   * apply would create (one that exists is counted, as it is there).
+   */
+  readonly withoutLock?: boolean;
 }
 
 export interface PlannedSession {
@@ -156,7 +161,8 @@ export async function planSession(req: PlanRequest): Promise<PlannedSession> {
   }
   const r = await live;
   if (!r.ok) throw r.err;
-  const { session, observed, lease } = r;
+  const { session, lease } = r;
+  const observed = req.withoutLock ? withoutPredictedLock(r.observed) : r.observed;
   lease?.describeOwner(loaded.desired.owner ?? null);
   const outcome = planFrom({
     desired: loaded.desired,
@@ -184,4 +190,11 @@ export async function planSession(req: PlanRequest): Promise<PlannedSession> {
 export async function closeAll(s: { readonly session: Session; readonly lease?: Lease | undefined }) {
   await s.lease?.release();
   await s.session.close();
+}
+
+/** The state as an apply without the lock meets it: no lock stream to be created. */
+export function withoutPredictedLock(observed: ObservedState): ObservedState {
+  if (!observed.lease || observed.lease.present) return observed;
+  const { lease: _none, ...rest } = observed;
+  return rest;
 }

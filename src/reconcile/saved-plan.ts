@@ -13,6 +13,7 @@ import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
 import type { ObservedState } from "../model/observed.js";
 import type { Plan, SavedManifest, SavedPlan } from "../model/plan.js";
 import { parseVersion, type Version } from "../model/version.js";
+import { checkSteps } from "../plan/preflight/index.js";
 import { SavedPlanRefused } from "./errors.js";
 import { fingerprintAt, liveConfigAt, manifestDigest } from "./fingerprint.js";
 import { rederive } from "./saved-manifest.js";
@@ -228,6 +229,16 @@ export function checkSavedPlan(saved: SavedPlan, observed: ObservedState, file: 
     );
   }
   if (problems.length > 0) throw staleRefusal(file, problems);
+  // The resources of the plan are as they were, but the rest of the account may not be (another stream
+  // now holds the room, or the limits changed): the same preflight as the plan's, on today's state.
+  const limits = checkSteps(observed, saved).findings.lines();
+  if (limits.length > 0) {
+    throw new SavedPlanRefused(
+      "stale",
+      `Saved plan ${file} no longer fits the account's limits; nothing was changed:\n${limits.map((p) => `  - ${p}`).join("\n")}\nMake a new plan with jsplan plan --out ${file}.`,
+      limits,
+    );
+  }
 }
 
 /** A saved plan may only run against the server it was made for. */

@@ -145,8 +145,14 @@ export function renderPlanText(plan: Plan, style: Style, options: { showUnmanage
   return `${out.join("\n")}\n`;
 }
 
-/** What a destructive step loses, in words: `loses 1,500 messages (78.0 KiB)`. */
+/** What a destructive step loses, in words: `loses 1,500 messages (78.0 KiB)`, `removes at least 1 message`. */
 export function lossLine(c: Change): string | undefined {
+  const t = c.loses?.trims;
+  if (c.action === "update" && t) {
+    if (t.messages === null) return `may remove messages (${t.fields.join(", ")})`;
+    const what = `${t.exact ? "" : "at least "}${t.messages.toLocaleString("en")} message${t.messages === 1 ? "" : "s"}`;
+    return `removes ${what} (${t.fields.join(", ")})`;
+  }
   if (!c.loses || (c.action !== "delete" && c.action !== "replace") || c.kind === "consumer")
     return undefined;
   const { messages, bytes } = c.loses;

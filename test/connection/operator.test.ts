@@ -115,7 +115,7 @@ for (const line of serverLines()) {
       assertNoSecrets(r.stdout + r.stderr, secrets, "a creds file given as --nkey");
     });
 
-    test("the account's JWT limit on streams: the step fails naming the limit", async (server) => {
+    test("the account's JWT limit on streams: apply refuses before any step, naming the limit", async (server) => {
       const { dir } = tempDir("jsplan-op-");
       // --no-lock: the lock's own stream would take the account's only stream.
       const auth = ["-s", server.url, "--creds", smallFile, "--auto-approve", "--no-lock"];
@@ -128,11 +128,11 @@ for (const line of serverLines()) {
       );
       r = await jsplan(["apply", "two.yaml", ...auth], env, dir);
       assert.equal(r.code, 1, r.stdout + r.stderr);
+      // The preflight knows the JWT's limit: refused at plan time, nothing sent.
       assert.match(
-        r.stdout + r.stderr,
-        /stream\.JWT_B create failed .*maximum number of streams reached \(10027\)/,
+        r.stderr,
+        /stream\.JWT_B {2}the account may hold at most 1 stream \(max_streams\).*10027 "maximum number of streams reached"/,
       );
-      assert.match(r.stdout + r.stderr, /the account may hold at most 1 stream/);
       assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at |internal error/);
     });
 

@@ -33,7 +33,7 @@ const JSPLAN_KEYS: Record<string, readonly string[]> = {
 
 const UNIT_REFS: Record<FieldUnit, readonly string[]> = {
   duration: ["#/$defs/duration"],
-  size: ["#/$defs/size", "#/$defs/sizeOrUnlimited"],
+  size: ["#/$defs/size", "#/$defs/sizeOrUnlimited", "#/$defs/size32OrUnlimited"],
   limit: ["#/$defs/limit"],
   durations: [],
 };

@@ -16,7 +16,6 @@ import {
 describe("durations", () => {
   const ok: Array<[unknown, number]> = [
     [0, 0],
-    ["0", 0],
     ["0s", 0],
     ["250ms", 250 * MS],
     ["30s", 30 * SECOND],
@@ -43,6 +42,15 @@ describe("durations", () => {
   });
   it("rejects a bare number in a string with a hint", () => {
     assert.match((parseDuration("90") as { message: string }).message, /did you mean "90s"\?/);
+  });
+  it("gives a quoted 0 the hint of any other bare number", () => {
+    assert.match((parseDuration("0") as { message: string }).message, /did you mean "0s"\?/);
+  });
+  it("refuses durations the server's int64 nanoseconds cannot hold, and those jsplan cannot carry exactly", () => {
+    assert.match((parseDuration("300y") as { message: string }).message, /not a duration/);
+    assert.match((parseDuration("110000d") as { message: string }).message, /int64 nanoseconds/);
+    assert.match((parseDuration("365d1ns") as { message: string }).message, /cannot carry exactly/);
+    assert.deepEqual(parseDuration("106751d"), { ok: true, value: 106751 * DAY });
   });
   it("suggests the unit for spelled-out words", () => {
     assert.match((parseDuration("3 days") as { message: string }).message, /did you mean "3d"\?/);

@@ -90,8 +90,10 @@ function withSealed(m: Obj, names: ReadonlySet<string>, sealed: boolean): Obj {
 const LIMITS_ORDER =
   /consumer\.\S+\s+.* so it must change first, but its new settings exceed the stream's current consumer_limits/;
 // Before nats-server 2.14, a mirror or source of a work-queue stream holds a consumer that the work-queue
-// rules count (src/plan/workqueue-origins.ts).
-const WQ_ORIGIN = /consumer\.\S+\s+on nats-server \S+ the (mirror|source) of work-queue stream/;
+// rules count (src/plan/workqueue-origins.ts); and the consumer that a mirror or source holds on its origin
+// stands in the way of stricter consumer_limits on that origin (src/plan/origin-limits.ts, 10069).
+const WQ_ORIGIN =
+  /consumer\.\S+\s+on nats-server \S+ the (mirror|source) of work-queue stream|stream\.\S+\s+.*(mirrors or sources|mirror or source) this stream through a consumer of the server's own/;
 const SEALED_CREATE = /stream\.(\S+)\s+this change replaces the stream .*a stream cannot be created sealed/;
 
 type Steps = Record<"create" | "update" | "replace" | "delete", number>;

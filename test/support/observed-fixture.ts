@@ -16,6 +16,7 @@ export interface ObservedFixture {
     domain?: string | null;
     clustered?: boolean;
     apiLevel?: number;
+    clusterSize?: number;
   };
   limits?: AccountLimits;
   streams?: Array<{
@@ -56,6 +57,7 @@ export function observedFrom(f: ObservedFixture): ObservedState {
       domain: f.server.domain ?? null,
       clustered: f.server.clustered ?? Boolean(f.server.cluster),
       ...(f.server.apiLevel !== undefined ? { apiLevel: f.server.apiLevel } : {}),
+      ...(f.server.clusterSize !== undefined ? { clusterSize: f.server.clusterSize } : {}),
     },
     limits: f.limits ?? {},
     streams,

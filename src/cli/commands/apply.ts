@@ -8,7 +8,7 @@ import type { ObservedState } from "../../model/observed.js";
 import type { Plan } from "../../model/plan.js";
 import { applySession, checkGates } from "../../reconcile/applying.js";
 import type { Lease, LockRequest } from "../../reconcile/locking.js";
-import { closeAll } from "../../reconcile/planning.js";
+import { closeAll, withoutPredictedLock } from "../../reconcile/planning.js";
 import { readSavedPlan, rederiveSavedPlan } from "../../reconcile/saved-plan.js";
 import type { Style } from "../../render/style.js";
 import { renderPlanText, targetWords } from "../../render/text.js";
@@ -97,14 +97,18 @@ function lockOf(args: ApplyArgs, io: CliIO, style: Style): LockRequest | undefin
 /** The saved plan, checked against the server's state now; or a plan made now. */
 async function planToApply(args: ApplyArgs, io: CliIO, style: Style): Promise<ToApply> {
   const lock = lockOf(args, io, style);
-  if (!args.planFile) return planOrExit({ ...args, ...(lock ? { lock } : {}) }, io, style);
+  if (!args.planFile) {
+    return planOrExit({ ...args, ...(lock ? { lock } : { withoutLock: true }) }, io, style);
+  }
   let saved: Awaited<ReturnType<typeof readSavedPlan>>;
   try {
     saved = await readSavedPlan(args.planFile);
   } catch (err) {
     return exitFor(err, io, style);
   }
-  const { session, observed, lease } = await observeOrExit(args.connection, io, style, lock);
+  const seen = await observeOrExit(args.connection, io, style, lock);
+  const { session, lease } = seen;
+  const observed = lock ? seen.observed : withoutPredictedLock(seen.observed);
   try {
     // Never the file's steps as they are: the plan made again from the manifest it records, if equal.
     return { plan: await rederiveSavedPlan(saved, observed, args.planFile), session, observed, lease };

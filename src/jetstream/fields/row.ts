@@ -37,6 +37,12 @@ export interface FieldRow {
   readonly hideDefault?: boolean;
   /** False for a field that export leaves out (state rather than configuration). */
   readonly exported?: boolean;
+  /**
+   * The server's integer type when it is narrower than int64 (Go's encoding/json refuses larger values with
+   * 10025 "cannot unmarshal … into … int32"). Every other integer field is int64 or uint64, and jsplan carries
+   * whole numbers only up to 2^53 − 1 (see MAX_EXACT), which both hold.
+   */
+  readonly int32?: boolean;
   /** The fields of a nested mapping that have units of their own (`consumer_limits.inactive_threshold`). */
   readonly nested?: readonly FieldRow[];
 }

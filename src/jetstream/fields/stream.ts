@@ -41,7 +41,7 @@ export const STREAM_ROWS: readonly FieldRow[] = [
   { ...unlimited("max_bytes"), unit: "size" },
   unlimited("max_msgs"),
   unlimited("max_msgs_per_subject"),
-  { ...unlimited("max_msg_size"), unit: "size" },
+  { ...unlimited("max_msg_size"), unit: "size", int32: true },
   { ...unlimited("max_consumers"), update: SPECIAL },
   { name: "discard", fill: "default", default: "old", update: IN_PLACE, hideDefault: true },
   omitted("discard_new_per_subject"),
