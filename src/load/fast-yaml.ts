@@ -15,6 +15,7 @@ import type { SourcePos } from "../model/diagnostic.js";
 import type { Env } from "./interpolate.js";
 import { setOwn } from "./own-keys.js";
 import type { Positions } from "./position-index.js";
+import { PrefixPositions } from "./prefix-positions.js";
 import { type LoadedDocument, normalizeLineBreaks, parseYamlFile, type SourceFile } from "./yaml-document.js";
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from "./yaml-limits.js";
 
@@ -94,28 +95,20 @@ const NEEDS_YAML_PATH = new RegExp(
   "m",
 );
 
-/** Positions computed on first use, from one `yaml` parse of the whole file shared by its documents. */
+/** Positions computed on first use, from `yaml` parses of as much of the file as they need. */
 class LazyPositions implements Positions {
-  #resolved: Positions | undefined;
-
   constructor(
     private readonly index: number,
-    private readonly slow: () => ReadonlyMap<number, Positions>,
+    private readonly file: PrefixPositions,
     private readonly fallback: SourcePos,
   ) {}
 
-  private resolve(): Positions | undefined {
-    // A map, not a search of the list: a file of 200,000 documents with an error in each asks 200,000 times.
-    this.#resolved ??= this.slow().get(this.index);
-    return this.#resolved;
-  }
-
   get documentPos(): SourcePos {
-    return this.resolve()?.documentPos ?? this.fallback;
+    return this.file.documentPos(this.index) ?? this.fallback;
   }
 
   positionOf(path: ReadonlyArray<string | number>, at?: "value" | "key"): SourcePos {
-    return this.resolve()?.positionOf(path, at) ?? this.fallback;
+    return this.file.positionOf(this.index, path, at) ?? this.fallback;
   }
 }
 
@@ -157,6 +150,30 @@ function mergedHeight(root: unknown): number {
     return h;
   };
   return height(root);
+}
+
+/**
+ * An alias (`*name`) stands where a value or an item starts. Subjects like `orders.*` or `"*"` do not
+ * match; a file that matches is only checked the slower way.
+ */
+const MAY_HOLD_ALIAS = /(?:^|[\s,[{:?-])\*/m;
+
+/** mergedHeight for a document without aliases, where no object is shared. */
+function plainHeight(v: unknown): number {
+  if (v === null || typeof v !== "object") return 0;
+  let h = 0;
+  if (Array.isArray(v)) {
+    for (const c of v) h = Math.max(h, 1 + plainHeight(c));
+    return h;
+  }
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) continue;
+    const c = (v as Record<string, unknown>)[k];
+    if (k !== MERGE) h = Math.max(h, 1 + plainHeight(c));
+    else if (Array.isArray(c)) for (const src of c) h = Math.max(h, plainHeight(src));
+    else h = Math.max(h, plainHeight(c));
+  }
+  return h;
 }
 
 /**
@@ -305,12 +322,9 @@ function tryFast(source: SourceFile, env: Env, limits: ParseLimits): LoadedDocum
   } catch {
     return undefined;
   }
-  let slow: Map<number, Positions> | undefined;
-  const slowDocs = () => {
-    slow ??= new Map(parseYamlFile(source, env, limits).documents.map((d) => [d.index, d.positions]));
-    return slow;
-  };
+  const slowDocs = new PrefixPositions(source, env, limits);
   const fallback: SourcePos = { file: source.path, line: 1, col: 1 };
+  const aliases = MAY_HOLD_ALIAS.test(source.text);
   const documents: LoadedDocument[] = [];
   // The alias budget is per file, as on the yaml path.
   let expansion = 0;
@@ -318,8 +332,13 @@ function tryFast(source: SourceFile, env: Env, limits: ParseLimits): LoadedDocum
     if (raw === null || raw === undefined) continue;
     let value: unknown;
     try {
-      if (mergedHeight(raw) > limits.maxDepth) return undefined;
-      expansion += aliasExpansion(raw);
+      if (!aliases) {
+        // Nothing is shared: the plain height is the merged one, and aliases add nothing.
+        if (plainHeight(raw) > limits.maxDepth) return undefined;
+      } else {
+        if (mergedHeight(raw) > limits.maxDepth) return undefined;
+        expansion += aliasExpansion(raw);
+      }
       if (expansion > limits.maxAliasNodes) return undefined;
       value = rebuild(raw);
     } catch (err) {
