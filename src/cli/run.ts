@@ -1,7 +1,7 @@
 // Argument parsing and wiring: which command runs with which options. Commands return an exit code or throw
 // ExitError; nothing here exits the process.
 
-import yargs, { type Argv } from "yargs";
+import type { Argv } from "yargs";
 import { jsplanVersion } from "../version.js";
 import { applySpec } from "./args/apply.js";
 import { type Args, type CommandSpec, type GlobalArgs, STDIN_ARG } from "./args/command.js";
@@ -10,14 +10,38 @@ import { planSpec } from "./args/plan.js";
 import { schemaSpec } from "./args/schema.js";
 import { validateSpec } from "./args/validate.js";
 import { ExitError } from "./exit-error.js";
+import { fastArgs } from "./fast-args.js";
 import type { CliIO } from "./io.js";
 
 type Handler = () => Promise<number>;
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
-  let handler: Handler | undefined;
   const args = argv.map((a) => (a === "-" ? STDIN_ARG : a));
-  const parser = buildParser(args, io, (h) => {
+  const lane = fastArgs(args);
+  const spec = lane && COMMANDS.find((c) => c.command.split(" ")[0] === lane.command);
+  if (lane && spec?.run) return execute(() => spec.run!(lane.args, io), argv, io);
+  return runWithYargs(args, argv, io);
+}
+
+/** The arguments as yargs reads them, the command chosen, its arguments: for the fast-lane test. */
+export async function parseWithYargs(
+  argv: readonly string[],
+  io: CliIO,
+): Promise<{ command: string; args: Args } | undefined> {
+  let parsed: { command: string; args: Args } | undefined;
+  const parser = await buildParser([...argv], io, (_h, command, args) => {
+    parsed = { command, args };
+  });
+  let failed = false;
+  await parser.parseAsync([...argv], {}, (err) => {
+    if (err) failed = true;
+  });
+  return failed ? undefined : parsed;
+}
+
+async function runWithYargs(args: string[], argv: readonly string[], io: CliIO): Promise<number> {
+  let handler: Handler | undefined;
+  const parser = await buildParser(args, io, (h) => {
     handler = h;
   });
 
@@ -43,6 +67,10 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     if (output) io.stdout.write(output.endsWith("\n") ? output : `${output}\n`);
     return 0;
   }
+  return execute(handler, argv, io);
+}
+
+async function execute(handler: Handler, argv: readonly string[], io: CliIO): Promise<number> {
   const verbose = argv.includes("--verbose");
   try {
     return await handler();
@@ -64,7 +92,12 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
 
 const COMMANDS: readonly CommandSpec[] = [validateSpec, planSpec, applySpec, exportSpec, schemaSpec];
 
-function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void): Argv<GlobalArgs> {
+async function buildParser(
+  argv: string[],
+  io: CliIO,
+  setHandler: (h: Handler, command: string, args: Args) => void,
+): Promise<Argv<GlobalArgs>> {
+  const { default: yargs } = await import("yargs");
   let parser: Argv<GlobalArgs> = yargs(argv)
     .scriptName("jsplan")
     .usage(
@@ -94,7 +127,11 @@ function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void
     });
   for (const spec of COMMANDS) {
     parser = parser.command(spec.command, spec.describe, spec.builder, (args) => {
-      setHandler(() => spec.run!(args as unknown as Args, io));
+      setHandler(
+        () => spec.run!(args as unknown as Args, io),
+        spec.command.split(" ")[0]!,
+        args as unknown as Args,
+      );
     });
   }
   return (

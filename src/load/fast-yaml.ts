@@ -3,7 +3,9 @@
 // 10 consumers each) in about 0.6 s; js-yaml reads the same values in about 0.1 s. So a file is read with
 // js-yaml when that gives the same result, and its positions are computed with `yaml` only when a message
 // needs one, which for a valid manifest is never. Everything else takes the `yaml` path:
-//  - text with `${` (interpolation re-types plain scalars only, and only `yaml` says which scalars are plain),
+//  - text with `${` inside a flow collection (`[${A}]`), where the two libraries may split it differently;
+//    elsewhere a plain scalar with `${` is marked while js-yaml reads it (only plain scalars are re-typed
+//    after interpolation), and filled in afterwards,
 //  - any syntax error (the `yaml` path reports every error with its place),
 //  - aliases that expand too far (the `yaml` path reports where).
 // The js-yaml schema below resolves scalars exactly as `yaml` does with its YAML 1.2 core schema.
@@ -12,6 +14,7 @@ import { randomUUID } from "node:crypto";
 import * as jsyaml from "js-yaml";
 import { FAILSAFE_SCHEMA, loadAll, Type } from "js-yaml";
 import type { SourcePos } from "../model/diagnostic.js";
+import { fill, plainWithVariable, VariableProblem, variableInFlow } from "./fast-yaml-variables.js";
 import type { Env } from "./interpolate.js";
 import { setOwn } from "./own-keys.js";
 import type { Positions } from "./position-index.js";
@@ -65,7 +68,7 @@ const mergeKey = new Type("tag:jsplan,2024:merge", {
 // js-yaml exports its built-in types, but its type declarations do not say so.
 const types = (jsyaml as unknown as { types: Record<"null" | "bool", Type> }).types;
 const SCHEMA = FAILSAFE_SCHEMA.extend({
-  implicit: [types.null, types.bool, coreInt, coreFloat, mergeKey],
+  implicit: [plainWithVariable, types.null, types.bool, coreInt, coreFloat, mergeKey],
 });
 
 /**
@@ -300,7 +303,7 @@ export function loadYamlFile(
 ): { documents: LoadedDocument[]; diagnostics: ReturnType<typeof parseYamlFile>["diagnostics"] } {
   const text = source.text;
   if (
-    !text.includes("${") &&
+    !variableInFlow(text) &&
     !NEEDS_YAML_PATH.test(text) &&
     !anchorRedefined(text) &&
     !multiLineFlowOrQuote(text)
@@ -325,6 +328,7 @@ function tryFast(source: SourceFile, env: Env, limits: ParseLimits): LoadedDocum
   const slowDocs = new PrefixPositions(source, env, limits);
   const fallback: SourcePos = { file: source.path, line: 1, col: 1 };
   const aliases = MAY_HOLD_ALIAS.test(source.text);
+  const variables = source.text.includes("${");
   const documents: LoadedDocument[] = [];
   // The alias budget is per file, as on the yaml path.
   let expansion = 0;
@@ -341,8 +345,10 @@ function tryFast(source: SourceFile, env: Env, limits: ParseLimits): LoadedDocum
       }
       if (expansion > limits.maxAliasNodes) return undefined;
       value = rebuild(raw);
+      if (variables) value = fill(value, env);
     } catch (err) {
-      if (err instanceof UseYamlPath || err instanceof RangeError) return undefined;
+      if (err instanceof UseYamlPath || err instanceof VariableProblem || err instanceof RangeError)
+        return undefined;
       throw err;
     }
     documents.push({
