@@ -127,7 +127,7 @@ export async function planSession(req: PlanRequest): Promise<PlannedSession> {
   if (hasErrors(diagnostics) || !loaded.desired) {
     const r = await live;
     if (r.ok) await r.session.close();
-    throw new ManifestInvalid(diagnostics);
+    throw new ManifestInvalid(diagnostics, loaded.unlisted);
   }
   const r = await live;
   if (!r.ok) throw r.err;
