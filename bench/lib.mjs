@@ -51,6 +51,23 @@ export function timeCommand(command, args, { runs = 5, warmup = true, ...opts } 
   return Object.assign(times, { peakMb });
 }
 
+/**
+ * Runs several commands in turn, `runs` rounds (after one warm-up round), so that a machine whose speed
+ * drifts (a shared one) slows each of them alike: the wall times of each, with its highest peak memory.
+ */
+export function timeInTurn(commands, { runs = 5 } = {}) {
+  const out = commands.map(() => Object.assign([], { peakMb: undefined }));
+  for (let i = 0; i <= runs; i++) {
+    commands.forEach(([command, args, opts], k) => {
+      const r = runOnce(command, args, opts);
+      if (i === 0) return;
+      out[k].push(r.ms);
+      if (r.peakMb !== undefined) out[k].peakMb = Math.max(out[k].peakMb ?? 0, r.peakMb);
+    });
+  }
+  return out;
+}
+
 export function fmtMs(ms) {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
 }

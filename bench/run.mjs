@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { fmtMs, printTable, root } from "./lib.mjs";
 
-const SUITES = ["startup", "validate", "reconcile"];
+const SUITES = ["startup", "validate", "hostile", "reconcile"];
 const wanted = process.argv.slice(2);
 const suites = wanted.length > 0 ? wanted : SUITES;
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -41,6 +41,7 @@ if (!process.env.BENCH_NO_DOCS && wanted.length === 0) {
     ),
   ].join("\n");
   const notes = readFileSync(path.join(root, "bench/NOTES.md"), "utf8");
+  const growth = growthTable(rows, sizes);
   writeFileSync(
     path.join(root, "docs/benchmarks.md"),
     `<!-- Written by npm run bench (bench/run.mjs); the text below the table comes from bench/NOTES.md. -->
@@ -52,7 +53,44 @@ command, including Node.js start-up, next to a baseline measured in the same run
 
 ${table}
 
+${growth}
+
 ${notes}`,
   );
   console.log("\nWrote docs/benchmarks.md");
+}
+
+/**
+ * How each measurement grows with the manifest: the rows named "…, N × 10" at every size, side by side, and
+ * the factor from the smallest size to the largest (the manifest grows by the ratio of the sizes).
+ */
+function growthTable(rows, sizes) {
+  if (sizes.length < 2) return "";
+  const series = new Map();
+  for (const r of rows) {
+    const m = /^(.*), ([\d,]+) × 10(.*)$/.exec(r.name);
+    if (!m) continue;
+    const key = `${m[1]}${m[3]}`;
+    const size = Number(m[2].replaceAll(",", ""));
+    if (!series.has(key)) series.set(key, new Map());
+    if (!series.get(key).has(size)) series.get(key).set(size, r.median);
+  }
+  const first = sizes[0];
+  const last = sizes[sizes.length - 1];
+  const lines = [
+    `## Growth from ${first.toLocaleString("en")} to ${last.toLocaleString("en")} streams`,
+    "",
+    `Each row at every size (× 10 consumers); the last column is the time at ${last.toLocaleString("en")} over the time at ${first.toLocaleString("en")}, for ${last / first}× the resources.`,
+    "",
+    `| measurement | ${sizes.map((s) => s.toLocaleString("en")).join(" | ")} | growth |`,
+    `|---|${sizes.map(() => "---").join("|")}|---|`,
+  ];
+  for (const [key, bySize] of series) {
+    if (bySize.size < 2) continue;
+    const cells = sizes.map((s) => (bySize.has(s) ? fmtMs(bySize.get(s)) : ""));
+    const growth =
+      bySize.has(first) && bySize.has(last) ? `${(bySize.get(last) / bySize.get(first)).toFixed(1)}×` : "";
+    lines.push(`| ${key} | ${cells.join(" | ")} | ${growth} |`);
+  }
+  return lines.join("\n");
 }

@@ -35,3 +35,7 @@ if (!existsSync(tsc)) {
 }
 run(process.execPath, [tsc, "-p", "tsconfig.json"]);
 run(process.execPath, [path.join(root, "scripts", "compile-schema.mjs")]);
+// The bundled CLI starts faster; bin/jsplan.js falls back to dist/src when esbuild could not be installed.
+if (existsSync(path.join(root, "node_modules", "esbuild"))) {
+  run(process.execPath, [path.join(root, "scripts", "bundle-cli.mjs")]);
+}

@@ -45,7 +45,10 @@ export function connectionSettings(flags: ConnectionFlags, io: CliIO): Connectio
 export function exitFor(err: unknown, io: CliIO, style: Style): never {
   if (err instanceof ManifestInvalid) {
     io.stderr.write(renderDiagnostics(err.diagnostics, style));
-    const { errors } = countBySeverity(err.diagnostics);
+    const more = err.unlisted?.errors ?? 0;
+    if (more > 0)
+      io.stderr.write(`… and ${plural(more, "more error")}, not listed: fix the ones above first\n`);
+    const errors = countBySeverity(err.diagnostics).errors + more;
     throw new ExitError(
       1,
       `${style.red("✗")} the manifest has ${plural(errors, "error")}; nothing was sent to the server`,

@@ -1,7 +1,7 @@
 // Argument parsing and wiring: which command runs with which options. Commands return an exit code or throw
 // ExitError; nothing here exits the process.
 
-import yargs, { type Argv } from "yargs";
+import type { Argv } from "yargs";
 import { printable } from "../render/printable.js";
 import { jsplanVersion } from "../version.js";
 import { applySpec } from "./args/apply.js";
@@ -14,16 +14,40 @@ import { showSpec } from "./args/show.js";
 import { validateSpec } from "./args/validate.js";
 import { COMPLETION_KEY, complete, completionScript, defaultShell, type Shell } from "./completion.js";
 import { ExitError } from "./exit-error.js";
+import { fastArgs } from "./fast-args.js";
 import type { CliIO, Writer } from "./io.js";
 
 type Handler = () => Promise<number>;
 
 export async function run(argv: readonly string[], given: CliIO): Promise<number> {
   const io = printableIO(given);
-  let handler: Handler | undefined;
   const args = argv.map((a) => (a === "-" ? STDIN_ARG : a));
   if (args[0] === COMPLETION_KEY) return answerCompletion(argv.slice(1), io);
-  const parser = buildParser(args, io, (h) => {
+  const lane = fastArgs(args);
+  const spec = lane && COMMANDS.find((c) => c.command.split(" ")[0] === lane.command);
+  if (lane && spec?.run) return execute(() => spec.run!(lane.args, io), argv, io);
+  return runWithYargs(args, argv, io);
+}
+
+/** The arguments as yargs reads them, the command chosen, its arguments: for the fast-lane test. */
+export async function parseWithYargs(
+  argv: readonly string[],
+  io: CliIO,
+): Promise<{ command: string; args: Args } | undefined> {
+  let parsed: { command: string; args: Args } | undefined;
+  const parser = await buildParser([...argv], io, (_h, command, args) => {
+    parsed = { command, args };
+  });
+  let failed = false;
+  await parser.parseAsync([...argv], {}, (err) => {
+    if (err) failed = true;
+  });
+  return failed ? undefined : parsed;
+}
+
+async function runWithYargs(args: string[], argv: readonly string[], io: CliIO): Promise<number> {
+  let handler: Handler | undefined;
+  const parser = await buildParser(args, io, (h) => {
     handler = h;
   });
 
@@ -49,6 +73,10 @@ export async function run(argv: readonly string[], given: CliIO): Promise<number
     if (output) io.stdout.write(output.endsWith("\n") ? output : `${output}\n`);
     return 0;
   }
+  return execute(handler, argv, io);
+}
+
+async function execute(handler: Handler, argv: readonly string[], io: CliIO): Promise<number> {
   const verbose = argv.includes("--verbose");
   try {
     return await handler();
@@ -89,7 +117,12 @@ const COMMANDS: readonly CommandSpec[] = [
   schemaSpec,
 ];
 
-function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void): Argv<GlobalArgs> {
+async function buildParser(
+  argv: string[],
+  io: CliIO,
+  setHandler: (h: Handler, command: string, args: Args) => void,
+): Promise<Argv<GlobalArgs>> {
+  const { default: yargs } = await import("yargs");
   let parser: Argv<GlobalArgs> = yargs(argv)
     .scriptName("jsplan")
     .usage(
@@ -119,7 +152,11 @@ function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void
     });
   for (const spec of COMMANDS) {
     parser = parser.command(spec.command, spec.describe, spec.builder, (args) => {
-      setHandler(() => spec.run!(args as unknown as Args, io));
+      setHandler(
+        () => spec.run!(args as unknown as Args, io),
+        spec.command.split(" ")[0]!,
+        args as unknown as Args,
+      );
     });
   }
   return (
@@ -142,10 +179,14 @@ function buildParser(argv: string[], io: CliIO, setHandler: (h: Handler) => void
             .example("$0 completion zsh >> ~/.zshrc", "The same in zsh")
             .epilog("Open a new shell afterwards, or source the file."),
         (a) => {
-          setHandler(async () => {
-            io.stdout.write(completionScript((a.shell as Shell | undefined) ?? defaultShell(io.env)));
-            return 0;
-          });
+          setHandler(
+            async () => {
+              io.stdout.write(completionScript((a.shell as Shell | undefined) ?? defaultShell(io.env)));
+              return 0;
+            },
+            "completion",
+            a as unknown as Args,
+          );
         },
       )
       .demandCommand(1, "Give a command: validate, plan, show, apply or export.")

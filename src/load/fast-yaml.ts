@@ -3,7 +3,9 @@
 // 10 consumers each) in about 0.6 s; js-yaml reads the same values in about 0.1 s. So a file is read with
 // js-yaml when that gives the same result, and its positions are computed with `yaml` only when a message
 // needs one, which for a valid manifest is never. Everything else takes the `yaml` path:
-//  - text with `${` (interpolation re-types plain scalars only, and only `yaml` says which scalars are plain),
+//  - text with `${` inside a flow collection (`[${A}]`), where the two libraries may split it differently;
+//    elsewhere a plain scalar with `${` is marked while js-yaml reads it (only plain scalars are re-typed
+//    after interpolation), and filled in afterwards,
 //  - any syntax error (the `yaml` path reports every error with its place),
 //  - aliases that expand too far (the `yaml` path reports where).
 // The js-yaml schema below resolves scalars exactly as `yaml` does with its YAML 1.2 core schema.
@@ -12,9 +14,11 @@ import { randomUUID } from "node:crypto";
 import * as jsyaml from "js-yaml";
 import { FAILSAFE_SCHEMA, loadAll, Type } from "js-yaml";
 import type { SourcePos } from "../model/diagnostic.js";
+import { fill, plainWithVariable, VariableProblem, variableInFlow } from "./fast-yaml-variables.js";
 import type { Env } from "./interpolate.js";
 import { setOwn } from "./own-keys.js";
 import type { Positions } from "./position-index.js";
+import { PrefixPositions } from "./prefix-positions.js";
 import { type LoadedDocument, normalizeLineBreaks, parseYamlFile, type SourceFile } from "./yaml-document.js";
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from "./yaml-limits.js";
 
@@ -64,7 +68,7 @@ const mergeKey = new Type("tag:jsplan,2024:merge", {
 // js-yaml exports its built-in types, but its type declarations do not say so.
 const types = (jsyaml as unknown as { types: Record<"null" | "bool", Type> }).types;
 const SCHEMA = FAILSAFE_SCHEMA.extend({
-  implicit: [types.null, types.bool, coreInt, coreFloat, mergeKey],
+  implicit: [plainWithVariable, types.null, types.bool, coreInt, coreFloat, mergeKey],
 });
 
 /**
@@ -94,28 +98,20 @@ const NEEDS_YAML_PATH = new RegExp(
   "m",
 );
 
-/** Positions computed on first use, from one `yaml` parse of the whole file shared by its documents. */
+/** Positions computed on first use, from `yaml` parses of as much of the file as they need. */
 class LazyPositions implements Positions {
-  #resolved: Positions | undefined;
-
   constructor(
     private readonly index: number,
-    private readonly slow: () => ReadonlyMap<number, Positions>,
+    private readonly file: PrefixPositions,
     private readonly fallback: SourcePos,
   ) {}
 
-  private resolve(): Positions | undefined {
-    // A map, not a search of the list: a file of 200,000 documents with an error in each asks 200,000 times.
-    this.#resolved ??= this.slow().get(this.index);
-    return this.#resolved;
-  }
-
   get documentPos(): SourcePos {
-    return this.resolve()?.documentPos ?? this.fallback;
+    return this.file.documentPos(this.index) ?? this.fallback;
   }
 
   positionOf(path: ReadonlyArray<string | number>, at?: "value" | "key"): SourcePos {
-    return this.resolve()?.positionOf(path, at) ?? this.fallback;
+    return this.file.positionOf(this.index, path, at) ?? this.fallback;
   }
 }
 
@@ -157,6 +153,30 @@ function mergedHeight(root: unknown): number {
     return h;
   };
   return height(root);
+}
+
+/**
+ * An alias (`*name`) stands where a value or an item starts. Subjects like `orders.*` or `"*"` do not
+ * match; a file that matches is only checked the slower way.
+ */
+const MAY_HOLD_ALIAS = /(?:^|[\s,[{:?-])\*/m;
+
+/** mergedHeight for a document without aliases, where no object is shared. */
+function plainHeight(v: unknown): number {
+  if (v === null || typeof v !== "object") return 0;
+  let h = 0;
+  if (Array.isArray(v)) {
+    for (const c of v) h = Math.max(h, 1 + plainHeight(c));
+    return h;
+  }
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) continue;
+    const c = (v as Record<string, unknown>)[k];
+    if (k !== MERGE) h = Math.max(h, 1 + plainHeight(c));
+    else if (Array.isArray(c)) for (const src of c) h = Math.max(h, plainHeight(src));
+    else h = Math.max(h, plainHeight(c));
+  }
+  return h;
 }
 
 /**
@@ -283,7 +303,7 @@ export function loadYamlFile(
 ): { documents: LoadedDocument[]; diagnostics: ReturnType<typeof parseYamlFile>["diagnostics"] } {
   const text = source.text;
   if (
-    !text.includes("${") &&
+    !variableInFlow(text) &&
     !NEEDS_YAML_PATH.test(text) &&
     !anchorRedefined(text) &&
     !multiLineFlowOrQuote(text)
@@ -305,12 +325,10 @@ function tryFast(source: SourceFile, env: Env, limits: ParseLimits): LoadedDocum
   } catch {
     return undefined;
   }
-  let slow: Map<number, Positions> | undefined;
-  const slowDocs = () => {
-    slow ??= new Map(parseYamlFile(source, env, limits).documents.map((d) => [d.index, d.positions]));
-    return slow;
-  };
+  const slowDocs = new PrefixPositions(source, env, limits);
   const fallback: SourcePos = { file: source.path, line: 1, col: 1 };
+  const aliases = MAY_HOLD_ALIAS.test(source.text);
+  const variables = source.text.includes("${");
   const documents: LoadedDocument[] = [];
   // The alias budget is per file, as on the yaml path.
   let expansion = 0;
@@ -318,12 +336,19 @@ function tryFast(source: SourceFile, env: Env, limits: ParseLimits): LoadedDocum
     if (raw === null || raw === undefined) continue;
     let value: unknown;
     try {
-      if (mergedHeight(raw) > limits.maxDepth) return undefined;
-      expansion += aliasExpansion(raw);
+      if (!aliases) {
+        // Nothing is shared: the plain height is the merged one, and aliases add nothing.
+        if (plainHeight(raw) > limits.maxDepth) return undefined;
+      } else {
+        if (mergedHeight(raw) > limits.maxDepth) return undefined;
+        expansion += aliasExpansion(raw);
+      }
       if (expansion > limits.maxAliasNodes) return undefined;
       value = rebuild(raw);
+      if (variables) value = fill(value, env);
     } catch (err) {
-      if (err instanceof UseYamlPath || err instanceof RangeError) return undefined;
+      if (err instanceof UseYamlPath || err instanceof VariableProblem || err instanceof RangeError)
+        return undefined;
       throw err;
     }
     documents.push({

@@ -2,7 +2,7 @@
 // It reports every problem of every file at once and never talks to a server.
 
 import type { DesiredState } from "../model/desired.js";
-import { type Diagnostic, hasErrors, sortDiagnostics } from "../model/diagnostic.js";
+import { type Diagnostic, hasErrors, sortDiagnostics, type Unlisted } from "../model/diagnostic.js";
 import { buildDesiredState } from "./build-desired.js";
 import { findDuplicates } from "./duplicates.js";
 import { loadYamlFile } from "./fast-yaml.js";
@@ -21,6 +21,8 @@ export interface LoadResult {
   readonly desired?: DesiredState;
   readonly diagnostics: readonly Diagnostic[];
   readonly files: readonly SourceFile[];
+  /** Diagnostics found past the first LISTED_DIAGNOSTICS of a kind: counted, not listed. */
+  readonly unlisted?: Unlisted;
 }
 
 export async function loadManifests(paths: readonly string[], options: LoadOptions): Promise<LoadResult> {
@@ -93,11 +95,17 @@ function* loadPhases(files: readonly SourceFile[], env: Env): Generator<void, Lo
   );
   yield;
   append(diagnostics, built.diagnostics);
-  append(diagnostics, checkSemantics(built.desired));
+  const semantic = checkSemantics(built.desired);
+  append(diagnostics, semantic.diagnostics);
   const sorted = sortDiagnostics(diagnostics);
-  return hasErrors(sorted)
-    ? { diagnostics: sorted, files }
-    : { desired: built.desired, diagnostics: sorted, files };
+  const unlisted = {
+    errors: schema.unlisted + semantic.unlisted.errors,
+    warnings: semantic.unlisted.warnings,
+  };
+  const more = unlisted.errors + unlisted.warnings > 0 ? { unlisted } : {};
+  return hasErrors(sorted) || unlisted.errors > 0
+    ? { diagnostics: sorted, files, ...more }
+    : { desired: built.desired, diagnostics: sorted, files, ...more };
 }
 
 /**

@@ -67,6 +67,60 @@ export class PositionIndex implements Positions {
     }
     return pos;
   }
+
+  /**
+   * positionOf, when this index was read from a prefix of the file, for a path whose answer the rest of
+   * the file cannot change: the value (or one of its ancestors) has a later sibling in the prefix, so it
+   * ends there. Undefined when that is not known.
+   */
+  settledPositionOf(
+    path: ReadonlyArray<string | number>,
+    at: "value" | "key" = "value",
+  ): SourcePos | undefined {
+    let node: unknown = this.#root;
+    const rootInfo = isObject(node) ? this.#info.get(node) : undefined;
+    let pos = rootInfo?.pos || this.documentPos;
+    // The root is settled once it holds anything: where it starts is read before its first child.
+    if (path.length === 0)
+      return (rootInfo?.items?.length ?? rootInfo?.keys?.size ?? 0) > 0 ? pos : undefined;
+    let settled = false;
+    for (let i = 0; i < path.length; i++) {
+      // Where a complete container lacks the next step, the ancestor's position is the answer.
+      if (!isObject(node)) return settled ? pos : undefined;
+      const info = this.#info.get(node);
+      const seg = path[i]!;
+      if (Array.isArray(node)) {
+        const idx = typeof seg === "number" ? seg : Number(seg);
+        const p = info?.items?.[idx];
+        if (!p) return settled ? pos : undefined;
+        settled ||= (info?.items?.length ?? 0) > idx + 1;
+        pos = p;
+        node = node[idx];
+      } else {
+        const k = info?.keys?.get(String(seg));
+        if (!k) return settled ? pos : undefined;
+        settled ||= laterKey(info!.keys!, k.key);
+        pos = i === path.length - 1 && at === "key" ? k.key : k.value;
+        node = (node as Record<string, unknown>)[String(seg)];
+      }
+    }
+    return settled ? pos : undefined;
+  }
+}
+
+/** Whether `a` comes after `b` in the text. */
+function after(a: SourcePos, b: SourcePos): boolean {
+  return a.line > b.line || (a.line === b.line && a.col > b.col);
+}
+
+/** A key of the mapping after `key`, among its first entries (a long mapping is left undecided). */
+function laterKey(keys: KeyPositions, key: SourcePos): boolean {
+  let seen = 0;
+  for (const k of keys.values()) {
+    if (after(k.key, key)) return true;
+    if (++seen >= 64) return false;
+  }
+  return false;
 }
 
 function isObject(v: unknown): v is object {

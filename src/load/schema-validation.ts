@@ -4,7 +4,7 @@
 
 import type { ErrorObject } from "ajv";
 import { consumerAddress, kvAddress, objectStoreAddress, streamAddress } from "../model/address.js";
-import type { Diagnostic } from "../model/diagnostic.js";
+import { type Diagnostic, LISTED_DIAGNOSTICS } from "../model/diagnostic.js";
 import { formatPath } from "../model/field-path.js";
 import { manifestValidator } from "./schema.js";
 import { definitionOf, messageFor } from "./schema-messages.js";
@@ -14,20 +14,25 @@ export interface SchemaResult {
   readonly diagnostics: Diagnostic[];
   /** `file#doc/streams/3`-style keys of the resources (and top-level keys) that failed. */
   readonly rejected: Set<string>;
+  /** Errors past the first LISTED_DIAGNOSTICS, counted but not worded or located. */
+  readonly unlisted: number;
 }
 
 export function validateDocuments(docs: readonly LoadedDocument[]): SchemaResult {
   const validate = manifestValidator();
   const diagnostics: Diagnostic[] = [];
   const rejected = new Set<string>();
+  let unlisted = 0;
   for (const doc of docs) {
     if (validate(doc.value)) continue;
     const errors = validate.errors ?? [];
     const docKey = `${doc.file}#${doc.index}`;
     for (const e of errors) rejected.add(`${docKey}${resourcePointer(e.instancePath)}`);
-    for (const d of toDiagnostics(doc, errors)) diagnostics.push(d); // not push(...): may be very many
+    const listed = toDiagnostics(doc, errors, LISTED_DIAGNOSTICS - diagnostics.length);
+    for (const d of listed.diagnostics) diagnostics.push(d); // not push(...): may be very many
+    unlisted += listed.unlisted;
   }
-  return { diagnostics, rejected };
+  return { diagnostics, rejected, unlisted };
 }
 
 /** The pointer of the resource an error is inside: `/streams/3`, `/streams/3/consumers/1`, or a top-level key. */
@@ -90,7 +95,11 @@ function locate(root: unknown, path: ReadonlyArray<string | number>): { address?
   return { field: formatPath(path) };
 }
 
-function toDiagnostics(doc: LoadedDocument, errors: readonly ErrorObject[]): Diagnostic[] {
+function toDiagnostics(
+  doc: LoadedDocument,
+  errors: readonly ErrorObject[],
+  room: number,
+): { diagnostics: Diagnostic[]; unlisted: number } {
   // Group by the value they are about; an unknown key is about the key itself.
   const groups = new Map<string, ErrorObject[]>();
   for (const e of errors) {
@@ -102,14 +111,19 @@ function toDiagnostics(doc: LoadedDocument, errors: readonly ErrorObject[]): Dia
     if (g) g.push(e);
     else groups.set(key, [e]);
   }
-  const paths = [...groups.keys()];
+  const above = ancestorsOf(groups.keys());
   const out: Diagnostic[] = [];
+  let unlisted = 0;
   for (const [key, group] of groups) {
     // An anyOf/oneOf that failed because of a deeper, specific error adds nothing.
     const specific = group.filter(
       (e) => e.keyword !== "anyOf" && e.keyword !== "oneOf" && e.keyword !== "if",
     );
-    if (specific.length === 0 && paths.some((p) => p !== key && p.startsWith(`${key}/`))) continue;
+    if (specific.length === 0 && above.has(key)) continue;
+    if (out.length >= room) {
+      unlisted++;
+      continue;
+    }
     const first = group[0]!;
     // Keys that are not allowed at all (`false` schemas) are about the key, like unknown keys.
     const isKey = key.endsWith("#key") || first.keyword === "false schema";
@@ -128,7 +142,20 @@ function toDiagnostics(doc: LoadedDocument, errors: readonly ErrorObject[]): Dia
       message,
     });
   }
-  return out;
+  return { diagnostics: out, unlisted };
+}
+
+/** Every proper prefix (`""`, `/streams`, `/streams/3`) of the keys: the keys that have a deeper one. */
+function ancestorsOf(keys: Iterable<string>): Set<string> {
+  const above = new Set<string>();
+  for (const key of keys) {
+    for (let i = key.lastIndexOf("/"); i >= 0; i = i === 0 ? -1 : key.lastIndexOf("/", i - 1)) {
+      const prefix = key.slice(0, i);
+      if (above.has(prefix)) break; // and its own prefixes are in already
+      above.add(prefix);
+    }
+  }
+  return above;
 }
 
 function codeOf(group: readonly ErrorObject[], specific: readonly ErrorObject[]): string {

@@ -6,14 +6,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { ErrorObject } from "ajv";
-import { Ajv2020 } from "ajv/dist/2020.js";
+import type { Ajv2020 } from "ajv/dist/2020.js";
+import { PACKAGE_ROOT } from "../package-root.js";
 
 export interface ManifestValidator {
   (data: unknown): boolean;
   errors?: ErrorObject[] | null;
 }
 
-const root = new URL("../../../", import.meta.url);
+const root = PACKAGE_ROOT;
 
 export const MANIFEST_SCHEMA_PATH = new URL("schemas/manifest.schema.json", root);
 const PRECOMPILED = new URL("dist/schema/manifest-validator.cjs", root);
@@ -60,6 +61,8 @@ export const DATE_TIME_RE =
   /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[Tt](?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 
 export function newAjv(options: { code?: { source: boolean } } = {}): Ajv2020 {
+  // Ajv itself is loaded only to compile: the precompiled validator needs none of it.
+  const { Ajv2020 } = createRequire(import.meta.url)("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
   const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true, ...options });
   // A regular expression (not a function) so that the standalone code can embed it.
   ajv.addFormat("date-time", DATE_TIME_RE);

@@ -1,6 +1,7 @@
 // What the aliases of a document refer to.
 
-import { type Alias, type Document, isAlias, isCollection, isNode, isPair, type Node } from "yaml";
+import type { Alias, Document, Node } from "yaml";
+import { yamlLib } from "./yaml-lib.js";
 
 /**
  * What each alias of a document refers to: the last node before it with that anchor, as yaml's
@@ -13,14 +14,14 @@ export function anchorIndex(doc: Document): Map<Alias, Node> {
   const stack: unknown[] = [doc.contents];
   while (stack.length > 0) {
     const n = stack.pop();
-    if (isAlias(n)) {
+    if (yamlLib().isAlias(n)) {
       const target = latest.get(n.source);
       if (target) resolved.set(n, target);
-    } else if (isPair(n)) {
+    } else if (yamlLib().isPair(n)) {
       stack.push(n.value, n.key);
-    } else if (isNode(n)) {
+    } else if (yamlLib().isNode(n)) {
       if (n.anchor) latest.set(n.anchor, n);
-      if (isCollection(n)) for (let i = n.items.length - 1; i >= 0; i--) stack.push(n.items[i]);
+      if (yamlLib().isCollection(n)) for (let i = n.items.length - 1; i >= 0; i--) stack.push(n.items[i]);
     }
   }
   return resolved;

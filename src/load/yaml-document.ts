@@ -16,10 +16,11 @@
 //  - the depth limit applies to the values as they come out (an alias adds no level; the mappings that a
 //    merge key takes its keys from count at the level of the mapping they merge into).
 
-import { type Document, LineCounter, parseAllDocuments } from "yaml";
+import type { Document } from "yaml";
 import type { Diagnostic, SourcePos } from "../model/diagnostic.js";
 import type { Env } from "./interpolate.js";
 import { PositionIndex, type Positions } from "./position-index.js";
+import { yamlLib } from "./yaml-lib.js";
 import {
   AliasBudget,
   DEFAULT_PARSE_LIMITS,
@@ -56,7 +57,7 @@ export function parseYamlFile(
   env: Env,
   limits: ParseLimits = DEFAULT_PARSE_LIMITS,
 ): Parsed {
-  const lineCounter = new LineCounter();
+  const lineCounter = new (yamlLib().LineCounter)();
   const text = normalizeLineBreaks(source.text);
   const at = (offset: number): SourcePos => {
     const { line, col } = lineCounter.linePos(offset);
@@ -69,9 +70,9 @@ export function parseYamlFile(
 
   const tooLarge = tokenLimitProblem(text, limits);
   if (tooLarge) return refused("yaml.limit", tooLarge);
-  let docs: ReturnType<typeof parseAllDocuments>;
+  let docs: ReturnType<typeof import("yaml").parseAllDocuments>;
   try {
-    docs = parseAllDocuments(text, {
+    docs = yamlLib().parseAllDocuments(text, {
       lineCounter,
       prettyErrors: false,
       // Duplicate keys are found while the nodes are read, in linear time: yaml's own check compares every

@@ -1,8 +1,8 @@
 // The limits that keep a hostile file from taking the `yaml` path's time and memory: tokens read, values
 // that aliases add, and nesting depth. The fast path (fast-yaml.ts) applies the same limits to the values.
 
-import { Lexer } from "yaml";
 import type { SourcePos } from "../model/diagnostic.js";
+import { yamlLib } from "./yaml-lib.js";
 
 export interface ParseLimits {
   /** Nodes that aliases may add by expansion, per file. */
@@ -49,7 +49,7 @@ export function tokenLimitProblem(text: string, limits: ParseLimits): string | u
 function tooManyTokens(text: string, max: number): boolean {
   if (text.length <= max / 2) return false;
   let n = 0;
-  for (const _ of new Lexer().lex(text)) if (++n > max) return true;
+  for (const _ of new (yamlLib().Lexer)().lex(text)) if (++n > max) return true;
   return false;
 }
 

@@ -2,10 +2,11 @@
 // merged keys go where the `<<` stands; keys of the mapping itself win wherever they stand, and earlier
 // sources win over later ones. The mappings merged count at the level of the mapping they merge into.
 
-import { type Alias, isAlias, isSeq, type Node, type Scalar } from "yaml";
+import type { Alias, Node, Scalar } from "yaml";
 import type { SourcePos } from "../model/diagnostic.js";
 import { setOwn } from "./own-keys.js";
 import type { KeyPositions, PositionIndex } from "./position-index.js";
+import { yamlLib } from "./yaml-lib.js";
 import type { AliasBudget } from "./yaml-limits.js";
 
 /** What merging needs of the reader of the document (yaml-nodes.ts). */
@@ -34,8 +35,8 @@ export function mergeInto(
 ): void {
   let sources: ReadonlyArray<unknown> = [valueNode];
   let site = aliasSite;
-  const list = isAlias(valueNode) ? reader.resolveAlias(valueNode) : valueNode;
-  if (isSeq(list)) {
+  const list = yamlLib().isAlias(valueNode) ? reader.resolveAlias(valueNode) : valueNode;
+  if (yamlLib().isSeq(list)) {
     if (list !== valueNode) site ??= reader.at(valueNode?.range?.[0] ?? 0);
     if (site) reader.budget.charge(site); // the list itself, as the fast path counts it
     sources = list.items;

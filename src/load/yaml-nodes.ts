@@ -2,25 +2,13 @@
 // filling `${VAR}` in scalars (and re-typing the plain ones), and keeping to the limits on aliases and
 // depth. The rules it follows are those of yaml-document.ts.
 
-import {
-  type Alias,
-  type Document,
-  isAlias,
-  isCollection,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  type Node,
-  type Scalar,
-  type YAMLMap,
-  type YAMLSeq,
-} from "yaml";
+import type { Alias, Document, Node, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import type { Diagnostic, SourcePos } from "../model/diagnostic.js";
 import { type Env, interpolate, retypePlainScalar } from "./interpolate.js";
 import { setOwn } from "./own-keys.js";
 import type { KeyPositions, PositionIndex } from "./position-index.js";
 import { anchorIndex } from "./yaml-aliases.js";
+import { yamlLib } from "./yaml-lib.js";
 import { type AliasBudget, depthExceeded } from "./yaml-limits.js";
 import { isMergeKey, type MergeReader, mergeInto } from "./yaml-merge.js";
 
@@ -65,22 +53,22 @@ export class DocumentReader implements MergeReader {
 
   /** `aliasSite` is the alias being expanded (the outermost one), where an over-budget expansion is reported. */
   value(node: Node | null | undefined, depth: number, aliasSite: SourcePos | undefined): unknown {
-    if (isAlias(node)) {
+    if (yamlLib().isAlias(node)) {
       const target = this.resolveAlias(node);
       if (!target) {
         this.problem(this.at(node.range?.[0] ?? 0), "yaml.alias", `unknown alias *${node.source}`);
         return null;
       }
       // An alias to a scalar is no bigger than the alias itself: only collections count against the budget.
-      const site = aliasSite ?? (isCollection(target) ? this.at(node.range?.[0] ?? 0) : undefined);
+      const site = aliasSite ?? (yamlLib().isCollection(target) ? this.at(node.range?.[0] ?? 0) : undefined);
       return this.value(target, depth, site);
     }
     // An empty value counts like any other, as it does for the fast path (where it is a null).
     if (aliasSite) this.budget.charge(aliasSite);
     if (depth > this.maxDepth) throw depthExceeded(this.maxDepth, this.at(node?.range?.[0] ?? 0));
     if (node === null || node === undefined) return null;
-    if (isScalar(node)) return this.#scalar(node);
-    if (isCollection(node) && UNSUPPORTED_COLLECTION_TAGS.has(node.tag ?? "")) {
+    if (yamlLib().isScalar(node)) return this.#scalar(node);
+    if (yamlLib().isCollection(node) && UNSUPPORTED_COLLECTION_TAGS.has(node.tag ?? "")) {
       this.problem(
         this.at(node.range?.[0] ?? 0),
         "yaml.tag",
@@ -88,8 +76,8 @@ export class DocumentReader implements MergeReader {
       );
       return null;
     }
-    if (isMap(node)) return this.#mapping(node, depth, aliasSite);
-    if (isSeq(node)) return this.#sequence(node, depth, aliasSite);
+    if (yamlLib().isMap(node)) return this.#mapping(node, depth, aliasSite);
+    if (yamlLib().isSeq(node)) return this.#sequence(node, depth, aliasSite);
     return null;
   }
 
@@ -107,12 +95,15 @@ export class DocumentReader implements MergeReader {
     const keys: KeyPositions = new Map();
     const own = new Set<string>();
     for (const pair of node.items) {
-      if (!isPair(pair)) continue;
+      if (!yamlLib().isPair(pair)) continue;
       const keyNode = pair.key as Node | null;
       const keyPos = this.at(keyNode?.range?.[0] ?? node.range?.[0] ?? 0);
       const valueNode = pair.value as Node | null;
       const valuePos = valueNode?.range ? this.at(valueNode.range[0]) : keyPos;
-      if (!isScalar(keyNode) || (typeof keyNode.value !== "string" && typeof keyNode.value !== "number")) {
+      if (
+        !yamlLib().isScalar(keyNode) ||
+        (typeof keyNode.value !== "string" && typeof keyNode.value !== "number")
+      ) {
         this.problem(keyPos, "yaml.key", "keys must be plain strings");
         continue;
       }

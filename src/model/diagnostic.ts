@@ -28,6 +28,19 @@ export function formatPos(pos: SourcePos | undefined): string {
   return pos ? `${pos.file}:${pos.line}:${pos.col}` : "";
 }
 
+/**
+ * How many diagnostics of one kind (schema, semantic) a load words and locates; past it they are only
+ * counted. 300,000 broken resources would otherwise cost a suggestion and a position each, and nobody reads
+ * past the first screens.
+ */
+export const LISTED_DIAGNOSTICS = 1000;
+
+/** Diagnostics found but not listed (past LISTED_DIAGNOSTICS), by severity. */
+export interface Unlisted {
+  errors: number;
+  warnings: number;
+}
+
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");
 }

@@ -1,12 +1,16 @@
 // How a session ends early, as typed errors that carry data: the CLI renders them and picks the exit code,
 // the API returns or rethrows them. Nothing on the server was changed when one of these is thrown.
 
-import type { Diagnostic } from "../model/diagnostic.js";
+import type { Diagnostic, Unlisted } from "../model/diagnostic.js";
 import type { LeaseHolder } from "../model/lease.js";
 
 /** The manifest has errors: nothing was sent to the server. */
 export class ManifestInvalid extends Error {
-  constructor(readonly diagnostics: readonly Diagnostic[]) {
+  constructor(
+    readonly diagnostics: readonly Diagnostic[],
+    /** Errors found past the first LISTED_DIAGNOSTICS of a kind: counted, not in `diagnostics`. */
+    readonly unlisted?: Unlisted,
+  ) {
     super("the manifest has errors");
     this.name = "ManifestInvalid";
   }

@@ -157,7 +157,7 @@ export async function planSession(req: PlanRequest): Promise<PlannedSession> {
   if (hasErrors(diagnostics) || !loaded.desired) {
     const r = await live;
     if (r.ok) await closeAll(r);
-    throw new ManifestInvalid(diagnostics);
+    throw new ManifestInvalid(diagnostics, loaded.unlisted);
   }
   const r = await live;
   if (!r.ok) throw r.err;

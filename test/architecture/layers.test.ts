@@ -14,7 +14,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   model: [],
   jetstream: ["model"],
   connection: ["model", "jetstream"],
-  load: ["model", "jetstream"],
+  load: ["model", "jetstream", "package-root"],
   observe: ["model", "jetstream", "connection"],
   plan: ["model", "jetstream"],
   render: ["model", "jetstream"],
@@ -44,6 +44,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     "export",
     "reconcile",
     "version",
+    "package-root",
   ],
   index: [
     "model",
@@ -57,7 +58,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     "reconcile",
     "version",
   ],
-  version: [],
+  version: ["package-root"],
+  "package-root": [],
 };
 
 /** Layers that are pure: no client library, no Node built-ins for I/O, no clock, no environment. */

@@ -194,7 +194,8 @@ const CASES: Case[] = [
   },
   {
     name: "a dense 5 MB list read by the yaml path",
-    content: () => `version: 1\nowner: \${OWNER:-o}\nbad: [${"1,".repeat(2_500_000)}1]\n`,
+    // A variable inside a flow collection is what sends a file down the yaml path.
+    content: () => `version: 1\nbad: [\${ONE:-1},${"1,".repeat(2_500_000)}1]\n`,
     message: /YAML tokens/,
   },
   {

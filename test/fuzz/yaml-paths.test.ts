@@ -31,10 +31,10 @@ function firstDifference(a: string, b: string): string {
   return `fast: …${a.slice(from, i + 300)}\nyaml: …${b.slice(from, i + 300)}`;
 }
 
-function assertSame(text: string, limits?: ParseLimits): Result {
+function assertSame(text: string, limits?: ParseLimits, env: Record<string, string> = {}): Result {
   const source = { path: "m.yaml", text };
-  const fast = loadYamlFile(source, {}, limits);
-  const slow = parseYamlFile(source, {}, limits);
+  const fast = loadYamlFile(source, env, limits);
+  const slow = parseYamlFile(source, env, limits);
   const a = show(fast);
   const b = show(slow);
   if (a !== b) {
@@ -51,6 +51,28 @@ const smallLimits: fc.Arbitrary<ParseLimits> = fc.record({
 });
 
 describe("the fast YAML path reads every text as the yaml path does", () => {
+  it("generated YAML with ${X} set to values of every type (plain scalars are re-typed, quoted ones not)", () => {
+    const value = fc.constantFrom(
+      "3",
+      "-1.5",
+      "true",
+      "null",
+      "~",
+      "",
+      "a b",
+      "x: y",
+      "#c",
+      "[1]",
+      "${Y}",
+      "0x1F",
+    );
+    fc.assert(
+      fc.property(yamlText, value, (text, x) => {
+        assertSame(text, undefined, { X: x });
+      }),
+      fcParams(0.5),
+    );
+  });
   it("generated YAML in block and flow styles, with anchors, merges, tags and comments", () => {
     fc.assert(
       fc.property(yamlText, (text) => {

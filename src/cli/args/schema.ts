@@ -14,10 +14,8 @@ export const schemaSpec: CommandSpec = {
       .example("$0 schema --plan", "The plan JSON format"),
   run: async (args, io) => {
     const { readFile } = await import("node:fs/promises");
-    const file = new URL(
-      `../../../../schemas/${args.plan ? "plan" : "manifest"}.schema.json`,
-      import.meta.url,
-    );
+    const { PACKAGE_ROOT } = await import("../../package-root.js");
+    const file = new URL(`schemas/${args.plan ? "plan" : "manifest"}.schema.json`, PACKAGE_ROOT);
     io.stdout.write(await readFile(file, "utf8"));
     return 0;
   },

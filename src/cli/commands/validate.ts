@@ -18,19 +18,28 @@ export async function validateCommand(args: ValidateArgs, io: CliIO, style: Styl
     env: io.env,
     readStdin: (n) => io.readStdin(n),
   });
-  const { errors, warnings } = countBySeverity(result.diagnostics);
+  const listed = countBySeverity(result.diagnostics);
+  // Past the first screens, problems are counted, not listed.
+  const errors = listed.errors + (result.unlisted?.errors ?? 0);
+  const warnings = listed.warnings + (result.unlisted?.warnings ?? 0);
   const files = result.files.map((f) => f.path);
   if (args.format === "json") {
     const body = {
       valid: errors === 0,
       files,
-      summary: { errors, warnings, ...(result.desired ? counts(result.desired) : {}) },
+      summary: {
+        errors,
+        warnings,
+        ...(result.unlisted ? { unlisted: result.unlisted } : {}),
+        ...(result.desired ? counts(result.desired) : {}),
+      },
       diagnostics: result.diagnostics.map(diagnosticToJson),
     };
     io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     return errors === 0 ? 0 : 1;
   }
   if (result.diagnostics.length > 0) io.stderr.write(renderDiagnostics(result.diagnostics, style));
+  if (result.unlisted) io.stderr.write(`${unlistedLine(result.unlisted)}\n`);
   if (errors > 0) {
     io.stderr.write(
       `${style.red("✗")} ${plural(errors, "error")}${warnings ? ` and ${plural(warnings, "warning")}` : ""} in ${plural(files.length, "file")}\n`,
@@ -51,6 +60,14 @@ export async function validateCommand(args: ValidateArgs, io: CliIO, style: Styl
     );
   }
   return 0;
+}
+
+function unlistedLine(u: { errors: number; warnings: number }): string {
+  const more = [
+    ...(u.errors ? [plural(u.errors, "more error")] : []),
+    ...(u.warnings ? [plural(u.warnings, "more warning")] : []),
+  ].join(" and ");
+  return `… and ${more}, not listed: fix the ones above first`;
 }
 
 function counts(d: DesiredState) {

@@ -1,7 +1,6 @@
 // Rules that look across resources: subjects shared between streams, and cycles of mirrors and sources.
 
 import type { DesiredKv, DesiredObjectStore, DesiredStream } from "../../model/desired.js";
-import { subjectsCollide } from "../../model/subjects.js";
 import type { AnyDesired, Findings } from "./report.js";
 import { SubjectIndex } from "./subject-index.js";
 
@@ -184,95 +183,5 @@ export function checkOriginMessageSizes(
     check(b, spec.max_value_size ?? -1, "max_value_size", origins, (n) =>
       n.startsWith("KV_") ? n : `KV_${n}`,
     );
-  }
-}
-
-interface GraphNode {
-  readonly name: string;
-  readonly owner: DesiredStream | DesiredKv;
-  readonly subjects: readonly string[];
-  readonly mirror?: { name: string; external: boolean };
-  readonly sources: ReadonlyArray<{ name: string; external: boolean; filter?: string }>;
-}
-
-/**
- * nats-server walks the origins of a stream it creates or updates breadth-first and reports "detected
- * cycle" (10052) when it reaches a stream a second time, through a mirror, or through a source without a
- * filter_subject (or one that overlaps the subjects of the stream that sources it), even when there is no
- * cycle: two paths to one origin (a diamond) are enough (nats-server 2.10 and 2.15, checkStreamCfg). This
- * follows the server's walk over the manifest's streams and buckets, so the refusal comes at validate time
- * with an explanation, not halfway through an apply. Real cycles are checkSourceCycles' business.
- */
-export function checkServerSourceWalk(
-  streams: readonly DesiredStream[],
-  buckets: readonly DesiredKv[],
-  f: Findings,
-): void {
-  const nodes = new Map<string, GraphNode>();
-  for (const s of streams) {
-    const c = s.config;
-    nodes.set(s.name, {
-      name: s.name,
-      owner: s,
-      subjects: c.subjects?.length ? c.subjects : c.mirror || c.sources?.length ? [] : [s.name],
-      ...(c.mirror ? { mirror: { name: c.mirror.name, external: Boolean(c.mirror.external) } } : {}),
-      sources: (c.sources ?? []).map((x) => ({
-        name: x.name,
-        external: Boolean(x.external),
-        ...(x.filter_subject ? { filter: x.filter_subject } : {}),
-      })),
-    });
-  }
-  const kvName = (n: string) => (n.startsWith("KV_") ? n : `KV_${n}`);
-  for (const b of buckets) {
-    const spec = b.spec;
-    const external = (x: { external?: unknown; domain?: unknown }) => Boolean(x.external || x.domain);
-    nodes.set(`KV_${b.name}`, {
-      name: `KV_${b.name}`,
-      owner: b,
-      subjects: spec.mirror ? [] : [`$KV.${b.name}.>`],
-      ...(spec.mirror ? { mirror: { name: kvName(spec.mirror.name), external: external(spec.mirror) } } : {}),
-      // Bucket sources carry subject transforms (jsplan's and the clients'), never a plain filter.
-      sources: (spec.sources ?? []).map((x) => ({ name: kvName(x.name), external: external(x) })),
-    });
-  }
-  for (const start of nodes.values()) {
-    if (!start.mirror && start.sources.length === 0) continue;
-    const toVisit: GraphNode[] = [start];
-    const visited = new Set<string>();
-    let again: string | undefined;
-    while (toVisit.length > 0 && again === undefined) {
-      const node = toVisit.shift()!;
-      visited.add(node.name);
-      for (const src of node.sources) {
-        if (src.external) continue;
-        if (visited.has(src.name)) {
-          const filter = src.filter;
-          if (filter === undefined || node.subjects.some((s) => subjectsCollide(s, filter))) {
-            again = src.name;
-            break;
-          }
-        } else {
-          const next = nodes.get(src.name);
-          if (next) toVisit.push(next);
-        }
-      }
-      if (again === undefined && node.mirror && !node.mirror.external) {
-        if (visited.has(node.mirror.name)) again = node.mirror.name;
-        else {
-          const next = nodes.get(node.mirror.name);
-          if (next) toVisit.push(next);
-        }
-      }
-    }
-    if (again !== undefined) {
-      const owner = start.owner;
-      f.error(
-        owner,
-        start.mirror ? "mirror" : "sources",
-        "source-walk",
-        `following the mirrors and sources of ${start.name}, nats-server reaches ${again} twice and refuses the stream ("detected cycle"), even without a real cycle; take ${again}'s messages through one path only (or give the other source a filter_subject outside the subjects of the stream that sources it)`,
-      );
-    }
   }
 }

@@ -1,20 +1,16 @@
 // Every offline rule a schema cannot express, run over the merged desired state.
 
 import type { DesiredConsumer, DesiredState } from "../../model/desired.js";
-import type { Diagnostic } from "../../model/diagnostic.js";
+import type { Diagnostic, Unlisted } from "../../model/diagnostic.js";
 import { checkKv, checkObjectStore } from "./bucket-rules.js";
 import { checkConsumer } from "./consumer-rules.js";
-import {
-  checkOriginMessageSizes,
-  checkServerSourceWalk,
-  checkSourceCycles,
-  checkSubjectOverlaps,
-} from "./cross-resource.js";
+import { checkOriginMessageSizes, checkSourceCycles, checkSubjectOverlaps } from "./cross-resource.js";
 import { Findings } from "./report.js";
+import { checkServerSourceWalk } from "./source-walk.js";
 import { checkStream } from "./stream-rules.js";
 import { checkWorkQueue } from "./work-queue.js";
 
-export function checkSemantics(desired: DesiredState): Diagnostic[] {
+export function checkSemantics(desired: DesiredState): { diagnostics: Diagnostic[]; unlisted: Unlisted } {
   const f = new Findings();
   const streams = new Map(desired.streams.map((s) => [s.name, s]));
   const byStream = new Map<string, DesiredConsumer[]>();
@@ -31,10 +27,10 @@ export function checkSemantics(desired: DesiredState): Diagnostic[] {
   for (const b of desired.keyValues) checkKv(b, f);
   for (const b of desired.objectStores) checkObjectStore(b, f);
   checkSubjectOverlaps(desired.streams, [...desired.keyValues, ...desired.objectStores], f);
-  const before = f.list.length;
+  const before = f.count;
   checkSourceCycles(desired.streams, f);
   // The server's own walk also trips over real cycles: report those once, as cycles.
-  if (f.list.length === before) checkServerSourceWalk(desired.streams, desired.keyValues, f);
+  if (f.count === before) checkServerSourceWalk(desired.streams, desired.keyValues, f);
   checkOriginMessageSizes(desired.streams, desired.keyValues, f);
-  return f.list;
+  return { diagnostics: f.list, unlisted: f.unlisted };
 }

@@ -1,5 +1,5 @@
 import type { DesiredConsumer, DesiredKv, DesiredObjectStore, DesiredStream } from "../../model/desired.js";
-import type { Diagnostic, Severity } from "../../model/diagnostic.js";
+import { type Diagnostic, LISTED_DIAGNOSTICS, type Severity, type Unlisted } from "../../model/diagnostic.js";
 
 export type AnyDesired = DesiredStream | DesiredConsumer | DesiredKv | DesiredObjectStore;
 
@@ -12,6 +12,13 @@ export type Rule<R extends AnyDesired> = (resource: R, f: Findings) => void;
 /** Collects semantic findings about resources, each pointing at the field it is about. */
 export class Findings {
   readonly list: Diagnostic[] = [];
+  /** Findings past the first LISTED_DIAGNOSTICS: counted, not located (a position may cost a parse). */
+  readonly unlisted: Unlisted = { errors: 0, warnings: 0 };
+
+  /** Every finding so far, listed or not. */
+  get count(): number {
+    return this.list.length + this.unlisted.errors + this.unlisted.warnings;
+  }
 
   error(resource: AnyDesired, path: string, code: string, message: string): void {
     this.add("error", resource, path, code, message);
@@ -22,6 +29,11 @@ export class Findings {
   }
 
   private add(severity: Severity, resource: AnyDesired, path: string, code: string, message: string): void {
+    if (this.list.length >= LISTED_DIAGNOSTICS) {
+      if (severity === "error") this.unlisted.errors++;
+      else this.unlisted.warnings++;
+      return;
+    }
     this.list.push({
       severity,
       pos: path === "" ? resource.origin.pos : resource.origin.fieldPos(path),

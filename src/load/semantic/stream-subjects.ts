@@ -69,6 +69,9 @@ function systemSubjectIsQuiet(s: DesiredStream, subject: string, i: number, f: F
 /** Subjects under the JetStream API or the system account's API, which the server guards. */
 function isSystemSubject(subject: string): boolean {
   if (subject === ">") return false; // the capture-all rule reports it
+  // Only a first token that starts with "$" or is a wildcard can reach these APIs: most subjects stop here.
+  const first = subject.charCodeAt(0);
+  if (first !== 36 /* $ */ && first !== 42 /* * */ && first !== 62 /* > */) return false;
   const js =
     (subjectsCollide(subject, "$JS.>") && !isSubsetMatch(subject, "$JS.EVENT.>")) ||
     subjectsCollide(subject, "$JSC.>") ||
