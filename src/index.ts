@@ -31,7 +31,7 @@ import type { Plan } from "./model/plan.js";
 import type { PlanOutcome } from "./plan/plan.js";
 import { type ApplyOptions, applySession } from "./reconcile/applying.js";
 import { ManifestInvalid, PlanRefused } from "./reconcile/errors.js";
-import { observeSession, planFrom, planSession } from "./reconcile/planning.js";
+import { closeAll, observeSession, planFrom, planSession } from "./reconcile/planning.js";
 import { type MarkdownOptions, renderPlanMarkdown } from "./render/markdown.js";
 import { PLAIN } from "./render/style.js";
 import { renderPlanText } from "./render/text.js";
@@ -102,7 +102,7 @@ export function renderPlan(
 }
 
 export type { ApplyOptions } from "./reconcile/applying.js";
-export { ApplyRefused } from "./reconcile/errors.js";
+export { ApplyLocked, ApplyRefused } from "./reconcile/errors.js";
 
 /** Carries out a plan on the session's server; a result for every step. Throws ApplyRefused before any call. */
 export async function apply(p: Plan, session: Session, options: ApplyOptions = {}): Promise<ApplyResult> {
@@ -112,6 +112,10 @@ export async function apply(p: Plan, session: Session, options: ApplyOptions = {
 export interface ReconcileOptions extends ApplyOptions, LoadOptions {
   readonly manifest: ManifestInput | string;
   readonly connection: Partial<ConnectionSettings> & { servers: readonly string[] };
+  /** How long to wait for another apply's lock, in ms (default 0: ApplyLocked at once). */
+  readonly lockTimeoutMs?: number;
+  /** Run without the account's apply lock (like --no-lock): another apply could interleave its steps. */
+  readonly noLock?: boolean;
 }
 
 export interface ReconcileResult {
@@ -135,17 +139,19 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
           : { paths: input, cwd: options.cwd ?? process.cwd(), readStdin },
       env: options.env ?? process.env,
       connection: () => ({ timeoutMs: DEFAULT_TIMEOUT_MS, ...options.connection }),
+      // The same lock as jsplan apply: taken before the state is read, released at the end.
+      ...(options.noLock ? { withoutLock: true } : { lock: { waitMs: options.lockTimeoutMs ?? 0 } }),
     });
   } catch (err) {
     if (err instanceof ManifestInvalid || err instanceof PlanRefused) return { diagnostics: err.diagnostics };
     throw err;
   }
-  const { plan: p, session, warnings } = planned;
+  const { plan: p, warnings } = planned;
   try {
-    const result = p.steps.length > 0 ? await apply(p, session, options) : undefined;
+    const result = p.steps.length > 0 ? await apply(p, planned.session, options) : undefined;
     return { diagnostics: warnings, plan: p, ...(result ? { result } : {}) };
   } finally {
-    await session.close();
+    await closeAll(planned);
   }
 }
 

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { describe } from "node:test";
 import {
+  ApplyLocked,
   ApplyRefused,
   apply,
   connect,
@@ -15,6 +16,7 @@ import {
   version,
 } from "../../src/index.js";
 import { serverLines, serverTest } from "../harness/index.js";
+import { runCli } from "../support/cli.js";
 import { planOf } from "../support/jsplan.js";
 
 const manifest = (maxAge: string, withAudit = true) => `version: 1
@@ -85,6 +87,38 @@ for (const line of serverLines()) {
         } finally {
           await session.close();
         }
+      },
+    );
+
+    serverTest(
+      "reconcile takes the apply lock: refused while jsplan apply holds it, unless noLock",
+      { line },
+      async (_t, server) => {
+        let refused: unknown;
+        let unlocked: Awaited<ReturnType<typeof reconcile>> | undefined;
+        const held = await runCli(["apply", "-", "-s", server.url], {
+          stdin: "version: 1\nowner: cli\nstreams:\n  - name: CLI\n    subjects: [cli.>]\n",
+          tty: true,
+          answers: [
+            async () => {
+              refused = await reconcile({
+                manifest: files(manifest("1d")),
+                connection: { servers: [server.url] },
+              }).catch((e: unknown) => e);
+              unlocked = await reconcile({
+                manifest: files(manifest("1d")),
+                connection: { servers: [server.url] },
+                noLock: true,
+              });
+              return "yes";
+            },
+          ],
+        });
+        assert.equal(held.code, 0, held.stderr);
+        assert.ok(refused instanceof ApplyLocked, String(refused));
+        assert.equal(refused.kind, "held");
+        assert.match(refused.message, /another jsplan apply holds the lock of this account/);
+        assert.equal(unlocked?.result?.summary.succeeded, 3, "with noLock it runs");
       },
     );
 
