@@ -175,14 +175,23 @@ async function publishLease(
   const h = headers();
   h.set("Nats-Expected-Last-Subject-Sequence", String(expected));
   h.set("Nats-Expected-Stream", LEASE_STREAM);
-  let reply: Awaited<ReturnType<NatsConnection["request"]>>;
-  try {
-    reply = await nc.request(LEASE_SUBJECT, JSON.stringify(holder), {
-      timeout: api.options.timeout,
-      headers: h,
-    });
-  } catch (err) {
-    throw new LeaseUnavailable(`the apply lock got no answer: ${(err as Error).message}`, { cause: err });
+  let reply: Awaited<ReturnType<NatsConnection["request"]>> | undefined;
+  // In a cluster, a lease stream created a moment ago may not be listening on every node yet ("no
+  // responders"): a few short tries before giving up.
+  for (let attempt = 1; reply === undefined; attempt++) {
+    try {
+      reply = await nc.request(LEASE_SUBJECT, JSON.stringify(holder), {
+        timeout: api.options.timeout,
+        headers: h,
+      });
+    } catch (err) {
+      const noResponders = /no responders/i.test((err as Error).message ?? "");
+      if (noResponders && attempt < 10) {
+        await sleep(100 * attempt);
+        continue;
+      }
+      throw new LeaseUnavailable(`the apply lock got no answer: ${(err as Error).message}`, { cause: err });
+    }
   }
   const ack = reply.json<{ seq?: number; error?: { err_code?: number; description?: string } }>();
   if (ack.error) {

@@ -72,14 +72,12 @@ export function exitFor(err: unknown, io: CliIO, style: Style): never {
     throw new ExitError(1, err.kind === "stale" ? err.message : `jsplan: ${err.message}`);
   }
   if (err instanceof ApplyLocked) {
+    // A lock that cannot be set up says what to do in its own message (room, permission, --no-lock).
     const what =
       err.kind === "held"
-        ? "wait for it to finish, or give --lock-timeout (e.g. --lock-timeout 5m) to wait for it"
-        : "give the account room for it, or run with --no-lock (two applies could then interleave their steps)";
-    throw new ExitError(
-      1,
-      `${style.red("Apply refused")}: ${err.message}; nothing was changed. To go on, ${what}.`,
-    );
+        ? " To go on, wait for it to finish, or give --lock-timeout (e.g. --lock-timeout 5m) to wait for it."
+        : " (--no-lock runs without the lock: another apply could then interleave its steps with these.)";
+    throw new ExitError(1, `${style.red("Apply refused")}: ${err.message}; nothing was changed.${what}`);
   }
   if (err instanceof ConnectionFailure || err instanceof ObserveFailure) {
     throw new ExitError(1, `jsplan: ${err.message}`, { cause: err });
