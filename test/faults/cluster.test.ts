@@ -147,7 +147,12 @@ describe(`apply on a 3-node nats-server ${newest} cluster when a node dies mid-a
           `report: ${JSON.stringify(tally)}${result.stopped ? `, stopped: ${result.stopped}` : ""}`,
         );
         assert.deepEqual(result.summary, tally, "the summary counts the results");
-        assert.equal(tally.failed, 0, "a step without an answer is unknown or read back, never failed");
+        // While a node is frozen the others may answer a step with a refusal (no leader yet, 10008): a failure
+        // the server said, reported as such. What matters is that every status is true of the cluster (above).
+        for (const r of result.results.filter((x) => x.status === "failed")) {
+          t.diagnostic(`${r.address} failed after ${r.duration_ms} ms: ${r.error?.description}`);
+          assert.ok(r.error?.code, `${r.address}: a failure is the server's answer, with its code`);
+        }
         await applyOk(all, V2, ["--allow-destroy", "--lock-timeout", "60s"]);
         assertEmpty(await planOf(all, V2), "after the node is back");
       }),
