@@ -100,8 +100,9 @@ export function planDifferences(saved: Plan, now: Plan): string[] {
       problems.push(
         `${address}: the file ${ACTION_WORDS[s.action] ?? s.action} it, and a plan made now ${ACTION_WORDS[n.action] ?? n.action} it`,
       );
-    } else if (sortedJson(s) !== sortedJson(n)) {
-      problems.push(`${address}: ${differingKeys(s, n).join(", ")} differ from a plan made now`);
+    } else {
+      const keys = differingKeys(s, n);
+      if (keys.length > 0) problems.push(`${address}: ${keys.join(", ")} differ from a plan made now`);
     }
   }
   if (problems.length === 0 && sortedJson(saved.steps) !== sortedJson(now.steps)) {
@@ -118,8 +119,14 @@ function byAddress(changes: unknown): Map<string, Change> {
   return out;
 }
 
+/**
+ * What a change does and what it costs: everything but its explanations (the diff follows from before and
+ * after; reasons are words, which may quote live figures such as a mirror's lag that move on their own).
+ */
+const EXPLANATIONS = new Set(["diff", "reasons", "reason_details"]);
+
 function differingKeys(a: Change, b: Change): string[] {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => !EXPLANATIONS.has(k)));
   const rec = (x: Change) => x as unknown as Record<string, unknown>;
   return [...keys].filter((k) => sortedJson(rec(a)[k]) !== sortedJson(rec(b)[k])).sort();
 }
