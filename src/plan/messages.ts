@@ -106,6 +106,15 @@ export const message = {
         : "a consumer_limits.inactive_threshold below 10s is refused";
     return `${dependents.join(", ")} ${one ? "mirrors or sources" : "mirror or source"} this stream through a consumer of the server's own on it, which has inactive_threshold 10s, and ${rule}: the server refuses this update (10069 "change to limits violates consumers"). Set consumer_limits.inactive_threshold to 10s or more, or remove the mirror or source first`;
   },
+  consumerOverLimits: (o: {
+    stream: string;
+    consumer: string;
+    field: string;
+    value: string;
+    limit: string;
+    managed: boolean;
+  }) =>
+    `consumer ${o.stream}.${o.consumer} has ${o.field} ${o.value}, above the new consumer_limits.${o.field} ${o.limit}, and this plan leaves it as it is${o.managed ? "" : " (the manifest does not manage it)"}: the server refuses this update (10069 "change to limits violates consumers: ${o.consumer}"). ${o.managed ? `Give the consumer an ${o.field} of at most ${o.limit} in the manifest` : `Lower the consumer's ${o.field} to at most ${o.limit} first, or delete it`}, or keep consumer_limits.${o.field} at ${o.value} or more`,
   cycle: (left: readonly string[]) =>
     `the changes depend on each other in a cycle and cannot be ordered: ${left.join(", ")}`,
   consumerLimitsOrder: (consumer: string, stream: string) =>

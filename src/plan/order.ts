@@ -3,9 +3,10 @@
 // (consumers before their stream, dependents before their origin), and a stream that gives up subjects
 // before the stream that takes them over. Steps without a path between them may run together.
 
-import { localOrigins, type StreamConfig } from "../model/jetstream.js";
+import { type ConsumerConfig, localOrigins, type StreamConfig } from "../model/jetstream.js";
 import type { Change, Step } from "../model/plan.js";
 import { subjectsCollide } from "../model/subjects.js";
+import { fieldsOverLimits } from "./consumers-over-limits.js";
 import { MinHeap } from "./min-heap.js";
 
 type Acting = Exclude<Change, { action: "no-op" }>;
@@ -127,7 +128,8 @@ function consumersAndTheirStreams(g: Graph): void {
     const s = g.streamStep.get(c.stream!);
     if (!s) continue;
     if (c.action === "delete") {
-      if (s.action === "delete" || s.action === "replace") g.before(c, s);
+      // Before an update too: the consumer may hold values above the stream's new consumer_limits (10069).
+      if (s.action !== "create") g.before(c, s);
     } else if (s.action === "update" && c.action !== "create" && exceedsNewLimits(c, s)) {
       // Neither order works when the consumer's new values do not fit the current limits either: it would
       // need an intermediate config (two applies).
@@ -278,15 +280,8 @@ export function targetClosure(steps: readonly Step[], targets: readonly string[]
 
 /** True when a consumer's live values exceed the consumer_limits that a stream update sets. */
 function exceedsNewLimits(consumer: Change, stream: Change): boolean {
-  type Limits = { max_ack_pending?: number; inactive_threshold?: number };
-  const limits = ((stream.after as Record<string, unknown> | null)?.consumer_limits ?? {}) as Limits;
-  const live = (consumer.before ?? {}) as Limits;
-  return (["max_ack_pending", "inactive_threshold"] as const).some((k) => {
-    const limit = limits[k];
-    const value = live[k];
-    // The server compares with `>`: an unlimited (-1) max_ack_pending does not stand in the way.
-    return limit !== undefined && limit > 0 && value !== undefined && value > limit;
-  });
+  const limits = (stream.after as unknown as StreamConfig | null)?.consumer_limits;
+  return fieldsOverLimits((consumer.before ?? {}) as Partial<ConsumerConfig>, limits).length > 0;
 }
 
 /**

@@ -1,6 +1,9 @@
 // Phase: checks across the planned changes, against the streams as they will be after the apply.
 
+import { consumerAddress } from "../model/address.js";
 import type { StreamConfig } from "../model/jetstream.js";
+import { formatDuration } from "../model/units.js";
+import { consumersOverLimits } from "./consumers-over-limits.js";
 import type { PlanContext } from "./context.js";
 import { at } from "./diagnostics.js";
 import { message } from "./messages.js";
@@ -11,6 +14,7 @@ export function checkAcross(ctx: PlanContext): void {
   ctx.errors.push(
     ...checkWorkQueueOrigins(ctx.version, streamsAfter(ctx), ctx.changes, ctx.desiredConsumers),
   );
+  checkConsumersOverLimits(ctx);
   const live = [...ctx.observed.streams.values()].map((o) => o.config);
   for (const risk of hiddenConsumerRisks(ctx.changes, live, ctx.version, ctx.clustered)) {
     const r = ctx.wantedByStream.get(risk.stream);
@@ -36,6 +40,31 @@ export function checkAcross(ctx: PlanContext): void {
         ),
       );
     }
+  }
+}
+
+function checkConsumersOverLimits(ctx: PlanContext): void {
+  for (const o of consumersOverLimits(ctx.changes, ctx.consumersOf)) {
+    const r = ctx.wantedByStream.get(o.streamName);
+    if (!r) continue;
+    const show = o.field === "inactive_threshold" ? formatDuration : String;
+    const address = consumerAddress(o.streamName, o.consumer);
+    ctx.errors.push(
+      at(
+        r,
+        `consumer_limits.${o.field}`,
+        "error",
+        "plan.consumer-over-limits",
+        message.consumerOverLimits({
+          stream: o.streamName,
+          consumer: o.consumer,
+          field: o.field,
+          value: show(o.value),
+          limit: show(o.limit),
+          managed: ctx.desiredConsumers.has(address),
+        }),
+      ),
+    );
   }
 }
 

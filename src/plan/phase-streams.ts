@@ -2,7 +2,7 @@
 
 import { alignStream } from "../jetstream/align.js";
 import { classifyStreamChange } from "../jetstream/classify-stream.js";
-import { ownership } from "../jetstream/ownership.js";
+import { isProtected, ownership } from "../jetstream/ownership.js";
 import { consumerAddress } from "../model/address.js";
 import type { StreamConfig } from "../model/jetstream.js";
 import type { ObservedStream } from "../model/observed.js";
@@ -74,7 +74,13 @@ function compareStream(
   after: StreamConfig,
   unmarked: boolean,
 ): Change {
-  const live = ctx.consumersOf.get(r.streamName) ?? [];
+  // The consumers that are still there when the stream update runs: the orphans phase deletes the others
+  // (owned, undeclared, unprotected, in scope), and order.ts runs those deletes first.
+  const live = (ctx.consumersOf.get(r.streamName) ?? []).filter((c) => {
+    const address = consumerAddress(r.streamName, c.name);
+    if (ctx.desiredConsumers.has(address) || !ctx.inScope(address)) return true;
+    return ownership(c.config.metadata, ctx.owner).kind !== "ours" || isProtected(c.config.metadata);
+  });
   const holds = (f: "max_ack_pending" | "inactive_threshold") =>
     live.some((c) => Boolean(c.config[f]) && c.config[f] !== -1);
   const cls = {

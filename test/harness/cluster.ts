@@ -197,6 +197,38 @@ class Cluster implements NatsCluster {
     }
   }
 
+  /**
+   * Waits until every node tells its clients (INFO connect_urls) of every node. Routes carry those URLs after
+   * they connect, and under load that can come after the meta group and placement work (seen on 2.15 in CI):
+   * a client connecting then hears of fewer servers than the cluster has, and jsplan's replica check uses it.
+   */
+  async waitClientUrls(deadline: number): Promise<void> {
+    const want = this.servers.length;
+    for (const node of this.servers) {
+      const nc = await connect({
+        ...this.connectOptions,
+        servers: node.url,
+        name: "jsplan-test-harness-urls",
+        maxReconnectAttempts: 0,
+      });
+      try {
+        const heard = () => (nc.info?.connect_urls ?? []).length;
+        while (heard() < want) {
+          if (Date.now() >= deadline) {
+            throw this.#failure(
+              `does not tell clients of every node`,
+              new Error(`${node.name} lists ${JSON.stringify(nc.info?.connect_urls ?? [])}`),
+              true,
+            );
+          }
+          await delay(50);
+        }
+      } finally {
+        await closeQuietly(nc);
+      }
+    }
+  }
+
   #failure(what: string, problem: unknown, retryable: boolean): ServerStartError {
     const logs = this.servers.map((s) => `--- last lines of ${s.logFile} (${s.name}) ---\n${s.logTail(15)}`);
     return new ServerStartError(
@@ -260,6 +292,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<NatsClust
       await Promise.all(servers.map((s) => s.waitReady()));
       await cluster.waitReady();
       await cluster.probePlacement(Date.now() + startTimeoutMs);
+      await cluster.waitClientUrls(Date.now() + startTimeoutMs);
       // From now on a restarted node is ready only once the meta group sees it again.
       for (const s of servers) s.clusterCheck = () => checkMetaGroup(servers);
       return cluster;
