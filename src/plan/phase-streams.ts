@@ -23,7 +23,11 @@ export function planStreams(ctx: PlanContext): void {
     ctx.changes.push(change);
     ctx.streamChange.set(r.streamName, change);
   }
-  cascadeMirrors(ctx, (r, obs, change) => replaced(ctx, r, obs, change));
+  cascadeMirrors(ctx, (r, obs, change) => {
+    // A mirror replaced with its origin is created again too, and cannot be created sealed.
+    if (change.after?.sealed) refuseSealedReplace(ctx, r, change);
+    return replaced(ctx, r, obs, change);
+  });
 }
 
 /** The change for one stream of the manifest, or undefined (with an error) when it cannot be planned. */
@@ -59,8 +63,7 @@ function planStream(ctx: PlanContext, r: StreamResource): Change | undefined {
   if (change.action === "update") return trimmed(ctx, change, before, obs);
   if (change.action !== "replace") return change;
   if (change.after?.sealed) {
-    // A replace creates the stream again, and the server refuses to create a sealed stream.
-    ctx.errors.push(at(r, "sealed", "error", "plan.sealed-create", message.sealedReplace(change.reasons)));
+    refuseSealedReplace(ctx, r, change);
     return undefined;
   }
   return replaced(ctx, r, obs, change);
@@ -101,6 +104,11 @@ function compareStream(
     (ch) => classifyStreamChange(ch, cls),
     unmarked ? ctx.owner : undefined,
   );
+}
+
+/** A replace creates the stream again, and the server refuses to create a sealed stream. */
+function refuseSealedReplace(ctx: PlanContext, r: StreamResource, change: Change): void {
+  ctx.errors.push(at(r, "sealed", "error", "plan.sealed-create", message.sealedReplace(change.reasons)));
 }
 
 /** An update that lowers a limit below what the stream holds is destructive: it says what it removes. */

@@ -53,6 +53,18 @@ describe("dependents of a replaced origin", () => {
     }
   });
 
+  it("a sealed mirror cannot follow its origin into a replace: the plan is refused at its sealed", () => {
+    const sealed = [streams[0]!, live({ name: "M", mirror: { name: "O" }, sealed: true, metadata: own })];
+    const r = planFor(
+      both("memory").replace("mirror: { name: O }", "mirror: { name: O }\n    sealed: true"),
+      sealed,
+    );
+    assert.equal(r.plan, undefined);
+    const e = r.diagnostics.find((d) => d.severity === "error");
+    assert.deepEqual([e?.code, e?.address, e?.path], ["plan.sealed-create", "stream.M", "sealed"]);
+    assert.match(e!.message, /origin O is replaced.*cannot be created sealed/);
+  });
+
   it("without a replace, nothing cascades and nothing is said", () => {
     const r = planFor(both("file"), streams);
     assert.deepEqual(r.plan!.steps, []);
