@@ -91,11 +91,44 @@ export async function takeLease(nc: NatsConnection, api: JsApi, options: LeaseOp
 }
 
 /**
- * Creates the lease's stream, or brings its TTL to this run's (an update the server allows in place). A
+ * Creates the lease's stream unless it is there, and brings its TTL to this run's (an update the server
+ * allows in place). It is read first: a create of a stream that exists is checked against the account's
+ * limits like a new one, so an account that the plan's streams fill would refuse the lock it already has. A
  * cluster that is still electing, or slow to place an R3 stream, gets a few attempts: a create that timed
  * out may have been done, which the next attempt finds.
  */
-async function ensureLeaseStream(
+async function ensureLeaseStream(api: JsApi, ttlMs: number, replicas: number): Promise<void> {
+  const maxAge = leaseStreamConfig(ttlMs, replicas).max_age;
+  let info = await readLeaseStream(api);
+  if (!info) {
+    await createLeaseStream(api, ttlMs, replicas);
+    info = await readLeaseStream(api);
+    if (!info) throw unavailable(new Error(`stream ${LEASE_STREAM} was created but cannot be read`));
+  }
+  if (info.config.max_age === maxAge) return;
+  try {
+    await api.request(`STREAM.UPDATE.${LEASE_STREAM}`, { ...info.config, max_age: maxAge });
+  } catch (err) {
+    throw unavailable(err);
+  }
+}
+
+async function readLeaseStream(api: JsApi): Promise<{ config: Record<string, unknown> } | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await api.request<{ config: Record<string, unknown> }>(`STREAM.INFO.${LEASE_STREAM}`);
+    } catch (err) {
+      if (err instanceof JsApiError && err.errCode === ApiErrorCode.StreamNotFound) return undefined;
+      // A cluster still electing (the stream's leader, or the meta leader): a few attempts.
+      const transient =
+        (err instanceof JsTransportError && err.kind === "timeout") ||
+        (err instanceof JsApiError && err.errCode === ApiErrorCode.ClusterNotAvail);
+      if (!transient || attempt >= 3) throw unavailable(err);
+    }
+  }
+}
+
+async function createLeaseStream(
   api: JsApi,
   ttlMs: number,
   replicas: number,
@@ -112,26 +145,22 @@ async function ensureLeaseStream(
         (err instanceof JsApiError && err.errCode === ApiErrorCode.ClusterNotAvail);
       if (transient && attempt < 3) continue;
       if (!(err instanceof JsApiError)) throw unavailable(err);
+      // An R1 lock is better than none: fewer nodes than 3, or a tiered account without an R3 tier.
       const fewerNodes: number[] = [
         ApiErrorCode.StreamReplicasNotSupported,
         ApiErrorCode.InsufficientResources,
+        ApiErrorCode.NoLimits,
       ];
       if (fewerNodes.includes(err.errCode) && replicas > 1) {
-        return ensureLeaseStream(api, ttlMs, 1, maxBytesRequired);
+        return createLeaseStream(api, ttlMs, 1, maxBytesRequired);
       }
       if (err.errCode === ApiErrorCode.StreamMaxBytesRequired && !maxBytesRequired) {
-        return ensureLeaseStream(api, ttlMs, replicas, true);
+        return createLeaseStream(api, ttlMs, replicas, true);
       }
-      if (err.errCode !== ApiErrorCode.StreamNameExist) throw unavailable(err);
-      break;
+      // Made meanwhile (by another run, or by an attempt that timed out): the caller reads it.
+      if (err.errCode === ApiErrorCode.StreamNameExist) return;
+      throw unavailable(err);
     }
-  }
-  const info = await api.request<{ config: Record<string, unknown> }>(`STREAM.INFO.${LEASE_STREAM}`);
-  if (info.config.max_age === config.max_age) return;
-  try {
-    await api.request(`STREAM.UPDATE.${LEASE_STREAM}`, { ...info.config, max_age: config.max_age });
-  } catch (err) {
-    throw unavailable(err);
   }
 }
 
@@ -144,6 +173,9 @@ const NO_ROOM: readonly number[] = [
   ApiErrorCode.StreamMaxStreamBytesExceeded,
 ];
 
+/** The permissions the lock needs, for a refusal. */
+const LOCK_NEEDS = `the lock needs publish permission on $JS.API.STREAM.*.${LEASE_STREAM}, $JS.API.STREAM.MSG.*.${LEASE_STREAM} and $JSPLAN.lease.>; grant it, or run with --no-lock`;
+
 function unavailable(err: unknown): LeaseUnavailable {
   const stream = `stream ${LEASE_STREAM}`;
   if (err instanceof JsApiError && NO_ROOM.includes(err.errCode)) {
@@ -154,7 +186,7 @@ function unavailable(err: unknown): LeaseUnavailable {
   }
   if (err instanceof JsTransportError && err.kind === "permission") {
     return new LeaseUnavailable(
-      `jsplan may not set up its apply lock (${stream}): ${err.message}; the lock needs publish permission on $JS.API.STREAM.*.${LEASE_STREAM}, $JS.API.STREAM.MSG.*.${LEASE_STREAM} and $JSPLAN.lease.>; grant it, or run with --no-lock`,
+      `jsplan may not set up its apply lock (${stream}): ${err.message}; ${LOCK_NEEDS}`,
       { cause: err },
     );
   }
@@ -189,6 +221,12 @@ async function publishLease(
       if (noResponders && attempt < 10) {
         await sleep(100 * attempt);
         continue;
+      }
+      if (/permissions violation/i.test((err as Error).message ?? "")) {
+        throw new LeaseUnavailable(
+          `jsplan may not take its apply lock (${LEASE_SUBJECT}): permission denied: publishing to ${LEASE_SUBJECT}; ${LOCK_NEEDS}`,
+          { cause: err },
+        );
       }
       throw new LeaseUnavailable(`the apply lock got no answer: ${(err as Error).message}`, { cause: err });
     }

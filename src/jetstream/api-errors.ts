@@ -38,6 +38,8 @@ export const ApiErrorCode = {
   ConsumerWQConsumerNotUnique: 10100,
   /** account requires a stream config to have max bytes set */
   StreamMaxBytesRequired: 10113,
+  /** no JetStream default or applicable tiered limit present (a tiered account without a tier for R<n>) */
+  NoLimits: 10120,
   /** stream max bytes exceeds account limit max stream bytes */
   StreamMaxStreamBytesExceeded: 10122,
   ConsumerAlreadyExists: 10148,

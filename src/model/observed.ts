@@ -69,10 +69,11 @@ export interface ObservedState {
   readonly server: ServerIdentity;
   readonly limits: AccountLimits;
   /**
-   * The account's limits are tiered (per replica count, from an account JWT in operator mode): `limits` then
-   * holds zeros, and the limits that apply are the tiers'.
+   * The account's limits are tiered (per replica count, from an account JWT in operator mode), by tier name
+   * (`R1`, `R3` …): `limits` then holds zeros, and a stream meets the limits of the tier of its replica
+   * count. Absent for an account with flat limits.
    */
-  readonly tieredLimits?: boolean;
+  readonly tiers?: Readonly<Record<string, AccountLimits>>;
   readonly streams: ReadonlyMap<string, ObservedStream>;
   /** Durable consumers, keyed by `consumer.STREAM.NAME`. Ephemeral consumers are left out. */
   readonly consumers: ReadonlyMap<string, ObservedConsumer>;

@@ -9,6 +9,7 @@ import { LEASE_STREAM } from "../jetstream/lease.js";
 import { consumerAddress } from "../model/address.js";
 import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
 import type {
+  AccountLimits,
   ObservedConsumer,
   ObservedState,
   ObservedStream,
@@ -88,7 +89,7 @@ export async function observe(
   return {
     server: serverIdentity(info, account),
     limits: account.limits ?? {},
-    ...(isTiered(account) ? { tieredLimits: true } : {}),
+    ...(isTiered(account) ? { tiers: tiersOf(account) } : {}),
     streams,
     consumers,
     unavailable: [...unavailable.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
@@ -230,6 +231,10 @@ function isTiered(account: AccountInfoWire): boolean {
   const l = account.limits ?? {};
   const zero = !l.max_storage && !l.max_memory && !l.max_streams && !l.max_consumers;
   return zero && Object.keys(account.tiers ?? {}).length > 0;
+}
+
+function tiersOf(account: AccountInfoWire): Record<string, AccountLimits> {
+  return Object.fromEntries(Object.entries(account.tiers ?? {}).map(([name, t]) => [name, t.limits ?? {}]));
 }
 
 /** Runs `fn` over `items` with at most `limit` calls in flight; the first failure rejects. */

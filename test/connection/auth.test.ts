@@ -230,7 +230,7 @@ accounts {
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.match(
         r.stderr,
-        /Apply refused: jsplan may not set up its apply lock \(stream JSPLAN_LEASE\): permission denied: publishing to \$JS\.API\.STREAM\.CREATE\.JSPLAN_LEASE; .*--no-lock/,
+        /Apply refused: jsplan may not take its apply lock \(\$JSPLAN\.lease\.apply\): permission denied: publishing to \$JSPLAN\.lease\.apply; the lock needs publish permission on .*--no-lock/,
       );
       r = await jsplan(["apply", ...auth, "--auto-approve", "--no-lock"], env, dir);
       assert.equal(r.code, 1, r.stdout + r.stderr);

@@ -16,6 +16,7 @@ import {
   type StartServerOptions,
   startServer,
 } from "../harness/index.js";
+import { UNLIMITED_ACCOUNT } from "../harness/operator.js";
 import { type CliResult, runCli } from "../support/cli.js";
 
 /**
@@ -162,16 +163,7 @@ export function encodeJwt(
   return `${header}.${payload}.${sig}`;
 }
 
-export const UNLIMITED_ACCOUNT = {
-  subs: -1,
-  data: -1,
-  payload: -1,
-  imports: -1,
-  exports: -1,
-  wildcards: true,
-  conn: -1,
-  leaf: -1,
-};
+export { UNLIMITED_ACCOUNT };
 
 export const UNLIMITED_JETSTREAM = {
   mem_storage: -1,

@@ -42,6 +42,13 @@ export {
   withCluster,
   withServer,
 } from "./logs.js";
+export {
+  type JwtJetStreamLimits,
+  type OperatorAccount,
+  type OperatorAccountSpec,
+  type OperatorSetup,
+  operatorSetup,
+} from "./operator.js";
 export { testLogsDir } from "./paths.js";
 export { type ProxyTarget, startProxy, type TcpProxy } from "./proxy.js";
 export { reapStaleServers } from "./reaper.js";

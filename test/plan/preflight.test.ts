@@ -17,16 +17,19 @@ interface Live {
     state?: { messages: number; bytes: number; consumer_count: number };
   }>;
   consumers?: Array<{ stream: string; config: ConsumerConfig }>;
-  tiered?: boolean;
+  tiers?: Record<string, AccountLimits>;
+  cluster?: boolean;
 }
 
 function planFor(manifest: string, limits: AccountLimits, live: Live = {}, version = "2.15.1") {
   const loaded = loadSources([{ path: "m.yaml", text: manifest }], {});
   assert.ok(loaded.desired, loaded.diagnostics.map((d) => d.message).join("\n"));
-  const observed = observedFrom({ server: { version }, limits, ...live });
+  const { cluster, ...rest } = live;
+  const server = cluster ? { version, cluster: "c", clusterSize: 3 } : { version };
+  const observed = observedFrom({ server, limits, ...rest });
   return buildPlan({
     desired: loaded.desired,
-    observed: live.tiered ? { ...observed, tieredLimits: true } : observed,
+    observed: live.tiers ? { ...observed, tiers: live.tiers } : observed,
     jsplanVersion: "t",
   });
 }
@@ -280,16 +283,64 @@ describe("consumer_limits against the hidden consumers of mirrors and sources", 
   });
 });
 
-describe("preflight: what it cannot read", () => {
-  it("tiered limits are said once, not checked against the zeros of the top-level limits", () => {
-    const r = planFor(doc(s("A", "max_bytes: 1GiB")), { max_storage: 0, max_memory: 0 }, { tiered: true });
-    assert.deepEqual(codes(r), []);
-    assert.deepEqual(
-      r.diagnostics.map((d) => d.code),
-      ["plan.limits-tiered"],
+describe("preflight: tiered limits (operator mode)", () => {
+  const flatZeros = { max_storage: 0, max_memory: 0, max_streams: 0, max_consumers: 0 };
+  const limitsByTier = {
+    R1: { max_storage: GIB, max_memory: 0, max_streams: 2, max_consumers: 3 },
+    R3: { max_storage: GIB, max_memory: 64 * MIB, max_streams: -1, max_consumers: -1 },
+  };
+  const tiers = { tiers: limitsByTier, cluster: true };
+
+  it("a stream meets its tier's limits, not the zeros of the top-level ones", () => {
+    const r = planFor(
+      doc(s("A", "max_bytes: 1GiB"), s("B", "num_replicas: 3", "max_bytes: 1GiB")),
+      flatZeros,
+      tiers,
     );
+    assert.deepEqual(codes(r), []);
+    assert.deepEqual(r.diagnostics, []);
   });
 
+  it("an R3 stream's max_bytes counts once against the R3 tier, and only the same tier's streams count", () => {
+    const live = { ...tiers, streams: [stream("OLD", { num_replicas: 1, max_bytes: GIB })] };
+    // OLD fills the R1 tier's storage; an R3 stream of 1 GiB still fits its own tier.
+    const r3 = planFor(
+      doc(s("OLD", "max_bytes: 1GiB"), s("N", "num_replicas: 3", "max_bytes: 1GiB")),
+      flatZeros,
+      live,
+    );
+    assert.deepEqual(codes(r3), []);
+    const r1 = planFor(doc(s("OLD", "max_bytes: 1GiB"), s("N", "max_bytes: 1MiB")), flatZeros, live);
+    assert.deepEqual(codes(r1), ["plan.account-storage stream.N"]);
+    const e = r1.diagnostics.find((d) => d.severity === "error")!;
+    assert.match(e.message, /^the account's R1 tier's file storage limit \(max_storage 1GiB\)/);
+  });
+
+  it("the stream count and max_consumers are the tier's", () => {
+    const three = doc(s("A"), s("B"), s("C"));
+    assert.deepEqual(codes(planFor(three, flatZeros, tiers)), ["plan.account-streams stream.C"]);
+    assert.deepEqual(
+      codes(planFor(doc(s("A"), s("B"), s("C", "num_replicas: 3")), flatZeros, tiers)),
+      [],
+      "an R3 stream does not count in R1",
+    );
+    const many = doc(
+      s("A", "consumers:", ...["a", "b", "c", "d"].map((n) => `  - { name: ${n}, durable_name: ${n} }`)),
+    );
+    assert.deepEqual(codes(planFor(many, flatZeros, tiers)), ["plan.stream-consumers consumer.A.d"]);
+  });
+
+  it("a replica count without a tier is refused (10120); memory in a tier without memory too", () => {
+    const r = planFor(doc(s("A", "num_replicas: 2")), flatZeros, tiers);
+    assert.deepEqual(codes(r), ["plan.account-no-tier stream.A"]);
+    assert.match(r.diagnostics[0]!.message, /tiered \(R1, R3\) and have no R2 tier .*10120/);
+    assert.deepEqual(codes(planFor(doc(s("M", "storage: memory")), flatZeros, tiers)), [
+      "plan.account-memory stream.M",
+    ]);
+  });
+});
+
+describe("preflight: what it cannot read", () => {
   it("a replace that reserves room on an account without limits warns that the server's capacity is unknown", () => {
     const live = { streams: [stream("R", { storage: "file" })] };
     const r = planFor(doc(s("R", "storage: memory", "max_bytes: 20MiB")), {}, live);

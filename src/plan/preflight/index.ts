@@ -26,11 +26,6 @@ import { streamStep } from "./stream-steps.js";
 export function preflight(ctx: PlanContext, ordered: Ordered): Ordered {
   ctx.errors.push(...checkLiveOverlaps(ctx, ordered), ...checkReplicas(ctx, ordered));
   ctx.warnings.push(...checkSilentRewrites(ctx), ...dependentWarnings(ctx, ordered.changes));
-  if (ctx.observed.tieredLimits) {
-    // Tiered limits (operator mode) are not modelled yet: say so once instead of pretending.
-    if (ordered.steps.length > 0) ctx.warnings.push(tieredWarning());
-    return ordered;
-  }
   const { findings, needs } = checkSteps(
     ctx.observed,
     ordered,
@@ -62,26 +57,13 @@ export function checkSteps(
   const byAddress = new Map(plan.changes.map((c) => [c.address, c]));
   const version = parseVersion(observed.server.version);
   const ledger = new Ledger(observed, version, observed.server.clustered);
-  if (observed.tieredLimits) return { findings, needs: ledger.needs };
   for (const step of plan.steps) {
     const c = byAddress.get(step.address);
     if (!c || c.blocked || c.action === "no-op") continue;
-    const found =
-      c.kind === "consumer"
-        ? consumerStep(ledger, observed.limits, c, asked(c.address))
-        : streamStep(ledger, observed.limits, c);
+    const found = c.kind === "consumer" ? consumerStep(ledger, c, asked(c.address)) : streamStep(ledger, c);
     for (const f of found) findings.add(f);
   }
   return { findings, needs: ledger.needs };
-}
-
-function tieredWarning() {
-  return {
-    severity: "warning" as const,
-    code: "plan.limits-tiered",
-    message:
-      "the account's JetStream limits are tiered (per replica count, from its account JWT): jsplan does not check this plan against them yet, so the server may refuse steps that exceed a tier's limits",
-  };
 }
 
 /**
@@ -90,10 +72,13 @@ function tieredWarning() {
  * max_file_store), which only the system account can read: said once, for the replaces that reserve room.
  */
 function capacityWarning(ctx: PlanContext, changes: readonly Change[]): void {
-  const limits = ctx.observed.limits;
   const risky = changes.filter((c) => {
     if (c.kind === "consumer" || c.action !== "replace" || c.blocked) return false;
-    const after = c.after as { storage?: string; max_bytes?: number };
+    const after = c.after as { storage?: string; max_bytes?: number; num_replicas?: number };
+    const tiers = ctx.observed.tiers;
+    const limits = tiers ? tiers[`R${Math.max(1, after.num_replicas ?? 1)}`] : ctx.observed.limits;
+    // No tier for it: the preflight refuses the create already.
+    if (!limits) return false;
     const memory = after.storage === "memory";
     const limit = memory ? limits.max_memory : limits.max_storage;
     return (limit === undefined || limit < 0) && (memory || (after.max_bytes ?? -1) > 0);

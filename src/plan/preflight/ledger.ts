@@ -9,7 +9,11 @@
 //  - an update asks for the other streams' reservations plus its own new one (2.10: plus the larger of the
 //    old and the new max_bytes, -1 counted as it is);
 //  - the consumers that count against max_consumers are the stream's own, ephemeral ones included; the
-//    server's consumers behind mirrors and sources do not count.
+//    server's consumers behind mirrors and sources do not count;
+//  - tiered limits (operator mode, jetstream.go selectLimits): a stream meets the limits of the tier named
+//    for its replica count (R1, R3 …; none there: refused, 10120); its tier's stream count, and the
+//    reservations of the same tier's streams, each counted once (a tier's limits already allow for
+//    replication), which is measured on 2.15.1.
 
 import { DEFAULT_LEASE_TTL_MS, LEASE_STREAM, leaseStreamConfig } from "../../jetstream/lease.js";
 import type { StreamConfig } from "../../model/jetstream.js";
@@ -52,6 +56,18 @@ export function heldFrom(
   };
 }
 
+/** The limits a stream or consumer meets: the account's flat ones (tier ""), or those of a tier. */
+export interface Selected {
+  readonly limits: AccountLimits;
+  /** "" for flat limits, else the tier's name (R1, R3 …). */
+  readonly tier: string;
+}
+
+/** Who sets a limit, for a message: "the account", or "the account's R3 tier". */
+export function whose(sel: Selected): string {
+  return sel.tier ? `the account's ${sel.tier} tier` : "the account";
+}
+
 export class Ledger {
   readonly streams = new Map<string, HeldStream>();
   /** Streams the server knows but could not describe: they count as streams, their bytes are unknown. */
@@ -64,11 +80,16 @@ export class Ledger {
    */
   readonly needs = new Map<string, Set<string>>();
 
+  readonly #flat: AccountLimits;
+  readonly #tiers: Readonly<Record<string, AccountLimits>> | undefined;
+
   constructor(
     observed: ObservedState,
     readonly version: Version,
     readonly clustered: boolean,
   ) {
+    this.#flat = observed.limits;
+    this.#tiers = observed.tiers;
     for (const o of observed.streams.values()) {
       const ephemeral = observed.ephemeral.get(o.name) ?? 0;
       this.streams.set(o.name, { ...heldFrom(o.config), ephemeral, freedBy: [] });
@@ -77,20 +98,47 @@ export class Ledger {
     // jsplan's apply lock is a stream too: the one there, or the one apply creates before its first step.
     const lease = observed.lease;
     if (lease) {
+      // As apply makes it: R3 in a cluster, unless a tiered account has no R3 tier (then R1).
+      const replicas = clustered && this.select(3) ? 3 : 1;
       const config =
         lease.config ??
         leaseStreamConfig(
           DEFAULT_LEASE_TTL_MS,
-          clustered ? 3 : 1,
-          observed.limits.max_bytes_required ?? false,
+          replicas,
+          this.select(replicas)?.limits.max_bytes_required ?? false,
         );
       this.streams.set(LEASE_STREAM, { ...heldFrom(config), ephemeral: 0, freedBy: [] });
     }
     this.unknown = observed.unavailable.length;
   }
 
-  get streamCount(): number {
-    return this.streams.size + this.unknown;
+  get tiered(): boolean {
+    return this.#tiers !== undefined;
+  }
+
+  /** The tiers the account has, for a message. */
+  get tierNames(): string[] {
+    return Object.keys(this.#tiers ?? {}).sort();
+  }
+
+  /** The limits for a replica count, as the server selects them; undefined when no tier applies (10120). */
+  select(replicas: number): Selected | undefined {
+    if (!this.#tiers) return { limits: this.#flat, tier: "" };
+    const tier = `R${Math.max(1, replicas)}`;
+    const limits = this.#tiers[tier];
+    return limits ? { limits, tier } : undefined;
+  }
+
+  /**
+   * The streams that count against the stream limit of `sel` (all of them, or its tier's), with the ones the
+   * server knows but could not describe (their replicas are unknown: they count in every tier).
+   */
+  streamsIn(sel: Selected): { readonly count: number; readonly names: readonly string[] } {
+    const names = [...this.streams.values()]
+      .filter((s) => !sel.tier || `R${s.replicas}` === sel.tier)
+      .map((s) => s.name)
+      .sort();
+    return { count: names.length + this.unknown, names };
   }
 
   consumerCount(stream: string): number {
@@ -98,14 +146,19 @@ export class Ledger {
     return s ? s.consumers.size + s.ephemeral : 0;
   }
 
-  /** What the other streams of `storage` reserve, as the server counts them for `next` (flat limits). */
-  reservedExcept(next: Omit<HeldStream, "ephemeral">): Reservation {
+  /** What the other streams of `storage` (in the tier of `sel`) reserve, as the server counts them for `next`. */
+  reservedExcept(next: Omit<HeldStream, "ephemeral">, sel: Selected): Reservation {
     const holders: Array<[string, number]> = [];
     let total = 0;
     for (const s of this.streams.values()) {
       if (s.name === next.name || s.storage !== next.storage || s.maxBytes <= 0) continue;
+      if (sel.tier && s.replicas !== next.replicas) continue;
       // 2.10 in a cluster multiplies the others by the replicas of the stream being checked.
-      const r = this.clustered && !atLeast(this.version, "2.11.0") ? next.replicas : s.replicas;
+      const r = sel.tier
+        ? 1
+        : this.clustered && !atLeast(this.version, "2.11.0")
+          ? next.replicas
+          : s.replicas;
       const bytes = s.maxBytes * r;
       holders.push([s.name, bytes]);
       total += bytes;
@@ -115,18 +168,18 @@ export class Ledger {
   }
 
   /** What a create asks for on top of the others: its max_bytes, or 1 byte without one. */
-  createAsks(next: Omit<HeldStream, "ephemeral">): number {
+  createAsks(next: Omit<HeldStream, "ephemeral">, sel: Selected): number {
     const bytes = next.maxBytes > 0 ? next.maxBytes : 1;
     // 2.10 does not multiply the new stream's bytes by its replicas; 2.11+ does under flat limits.
-    return atLeast(this.version, "2.11.0") ? bytes * next.replicas : bytes;
+    return atLeast(this.version, "2.11.0") && !sel.tier ? bytes * next.replicas : bytes;
   }
 
   /** What an update asks for on top of the others. */
-  updateAsks(old: HeldStream, next: Omit<HeldStream, "ephemeral">): number {
+  updateAsks(old: HeldStream, next: Omit<HeldStream, "ephemeral">, sel: Selected): number {
     if (!atLeast(this.version, "2.11.0")) {
       return old.maxBytes + Math.max(next.maxBytes - old.maxBytes, 0);
     }
-    return next.maxBytes > 0 ? next.maxBytes * next.replicas : 0;
+    return next.maxBytes > 0 ? next.maxBytes * (sel.tier ? 1 : next.replicas) : 0;
   }
 
   put(next: Omit<HeldStream, "ephemeral">, keepConsumersOf?: HeldStream): void {
