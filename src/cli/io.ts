@@ -17,6 +17,11 @@ export interface CliIO {
   readStdin(maxBytes: number): Promise<Buffer>;
   /** Asks a question on the terminal: the answer (without the newline), or null when cancelled (Ctrl-C, Ctrl-D). */
   prompt(question: string): Promise<string | null>;
-  /** Registers a handler for Ctrl-C, SIGTERM and SIGHUP; returns a function that removes it. */
-  onInterrupt(handler: () => void): () => void;
+  /**
+   * Registers a handler for Ctrl-C, SIGTERM and SIGHUP (without SIGHUP when `hangup` is false); returns a
+   * function that removes it.
+   */
+  onInterrupt(handler: () => void, options?: { readonly hangup?: boolean }): () => void;
+  /** Registers a handler for SIGHUP (jsplan watch: reload the manifest); returns a function that removes it. */
+  onHangup?(handler: () => void): () => void;
 }

@@ -56,7 +56,7 @@ const io: CliIO = {
       });
     });
   },
-  onInterrupt(handler: () => void): () => void {
+  onInterrupt(handler: () => void, options?: { readonly hangup?: boolean }): () => void {
     // The first Ctrl-C (or SIGTERM, SIGHUP: a CI runner cancelling the job, a closed terminal) asks the
     // command to stop (an apply finishes the steps in flight and reports); a second one is someone who will
     // not wait: leave at once, and say what that means.
@@ -68,11 +68,16 @@ const io: CliIO = {
       );
       process.exit(signal === "SIGINT" ? 130 : 128 + (signal === "SIGTERM" ? 15 : 1));
     };
-    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    const signals: NodeJS.Signals[] =
+      options?.hangup === false ? ["SIGINT", "SIGTERM"] : ["SIGINT", "SIGTERM", "SIGHUP"];
     for (const s of signals) process.on(s, onSignal);
     return () => {
       for (const s of signals) process.off(s, onSignal);
     };
+  },
+  onHangup(handler: () => void): () => void {
+    process.on("SIGHUP", handler);
+    return () => process.off("SIGHUP", handler);
   },
 };
 

@@ -12,6 +12,7 @@ import { planSpec } from "./args/plan.js";
 import { schemaSpec } from "./args/schema.js";
 import { showSpec } from "./args/show.js";
 import { validateSpec } from "./args/validate.js";
+import { watchSpec } from "./args/watch.js";
 import { COMPLETION_KEY, complete, completionScript, defaultShell, type Shell } from "./completion.js";
 import { ExitError } from "./exit-error.js";
 import { fastArgs } from "./fast-args.js";
@@ -112,6 +113,7 @@ const COMMANDS: readonly CommandSpec[] = [
   planSpec,
   showSpec,
   applySpec,
+  watchSpec,
   exportSpec,
   graphSpec,
   schemaSpec,
@@ -189,7 +191,7 @@ async function buildParser(
           );
         },
       )
-      .demandCommand(1, "Give a command: validate, plan, show, apply or export.")
+      .demandCommand(1, "Give a command: validate, plan, show, apply, watch or export.")
       .recommendCommands() as unknown as Argv<GlobalArgs>
   );
 }

@@ -25,9 +25,10 @@ export async function buildOptions(s: ConnectionSettings): Promise<ConnectionOpt
     // The client captures a stack trace for every request unless told not to: thousands of list and create
     // requests would pay for traces that only ever show up in a bug report.
     noAsyncTraces: true,
-    // A plan or apply is short: a few quick reconnect attempts ride out a leader change, not an outage.
-    maxReconnectAttempts: 3,
-    reconnectTimeWait: 250,
+    // A plan or apply is short: a few quick reconnect attempts ride out a leader change, not an outage. A
+    // watch outlives outages: it keeps trying, once a second (the client adds jitter).
+    maxReconnectAttempts: s.reconnectForever ? -1 : 3,
+    reconnectTimeWait: s.reconnectForever ? 1000 : 250,
     // A server that stops answering without closing the connection (frozen, or a network that drops
     // packets) is noticed by unanswered pings: two missed, a ping every request timeout (2 s at least), and
     // the client moves to another server of the list while the writer confirms and repeats its request

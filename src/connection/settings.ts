@@ -25,6 +25,11 @@ export interface ConnectionSettings {
   readonly inboxPrefix?: string;
   /** Connection and request timeout in ms. */
   readonly timeoutMs: number;
+  /**
+   * Keep reconnecting for as long as the process runs (jsplan watch), instead of the few quick attempts
+   * that ride out a leader change in a plan or apply.
+   */
+  readonly reconnectForever?: boolean;
   /** The natscli context the settings came from, when one was used. */
   readonly context?: string;
   /** Where the settings came from, for messages (e.g. `context "prod"`). */

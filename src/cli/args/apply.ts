@@ -7,13 +7,13 @@ import type { CommandSpec } from "./command.js";
 import { MANIFEST_PATHS, pathsArg, styleOf, targetOption } from "./command.js";
 
 /** A flag's duration in milliseconds (a bare number is seconds), or null when it is not one. */
-function durationMs(text: string): number | null {
+export function durationMs(text: string): number | null {
   const r = parseDuration(/^\d+(\.\d+)?$/.test(text.trim()) ? `${text.trim()}s` : text);
   return r.ok && r.value >= 0 ? Math.round(r.value / 1e6) : null;
 }
 
 /** JSPLAN_LOCK_TTL: how long an apply lock lives without renewal (default 30s); at least 1s. */
-function lockTtl(env: Readonly<Record<string, string | undefined>>): { lockTtlMs?: number } {
+export function lockTtl(env: Readonly<Record<string, string | undefined>>): { lockTtlMs?: number } {
   const text = env.JSPLAN_LOCK_TTL;
   if (text === undefined || text === "") return {};
   const ms = durationMs(text);
