@@ -239,6 +239,8 @@ export class Watcher {
   async #plan(session: Session, desired: DesiredState, why: WatchTrigger): Promise<Plan | undefined> {
     try {
       const observed = await observeSession(session);
+      // Stopping: a plan that was being made is not reported (only the steps in flight are).
+      if (this.#stopped) return undefined;
       this.#observed = observed;
       const outcome = planFrom({ desired, observed, warnings: this.#warnings });
       if (!outcome.plan) {
@@ -256,7 +258,7 @@ export class Watcher {
       this.options.hooks.onPlanned?.({ plan, picture, reports, trigger: why });
       return plan;
     } catch (error) {
-      this.options.hooks.onPlanFailed?.({ error });
+      if (!this.#stopped) this.options.hooks.onPlanFailed?.({ error });
       return undefined;
     }
   }

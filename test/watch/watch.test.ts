@@ -104,6 +104,46 @@ for (const line of serverLines()) {
       assert.ok(await jsm.streams.info("WD"), "WD is left as it is");
     });
 
+    it("a resource someone keeps changing back is reported as contested, not fought over", async () => {
+      const { w } = await setUp("w5", ["WH"], "--apply");
+      for (let i = 0; i < 3; i++) {
+        const mark = w.events.length;
+        await setMaxAge("WH", 2 * HOUR);
+        const step = await w.next((e) => e.type === "step" && e.address === "stream.WH", mark);
+        assert.equal(step.status, "succeeded");
+        await w.next(about("resolved", "stream.WH"), step.index);
+      }
+      const mark = w.events.length;
+      await setMaxAge("WH", 2 * HOUR);
+      const left = await w.next((e) => e.type === "left-alone", mark);
+      assert.deepEqual([left.reason, left.addresses], ["contested", ["stream.WH"]]);
+      const jsm = await jetstreamManager(nc);
+      assert.equal((await jsm.streams.info("WH")).config.max_age, 2 * HOUR);
+    });
+
+    it("SIGTERM during a correction: the steps in flight finish and are reported, then exit 0", async () => {
+      const names = Array.from({ length: 150 }, (_, i) => `WS${i}`);
+      const { m, w } = await setUp("w6", names, "--apply", "--concurrency", "2");
+      const jsm = await jetstreamManager(nc);
+      const mark = w.events.length;
+      for (const n of names) await jsm.streams.delete(n);
+      await w.next((e) => e.type === "step", mark);
+      assert.equal(await w.stop(), 0, w.stderr);
+      const steps = w.events.filter((e) => e.type === "step");
+      assert.ok(
+        steps.every((e) => e.status === "succeeded" && e.action === "create"),
+        JSON.stringify(steps),
+      );
+      assert.deepEqual(
+        w.events.slice(-2).map((e) => e.type),
+        ["stopping", "stopped"],
+      );
+      // What was reported is what was done: the plan afterwards creates exactly the others.
+      const plan = await runCli(["plan", m.file, "-s", server.url, "--format", "json"]);
+      const creates = (JSON.parse(plan.stdout) as { steps: unknown[] }).steps.length;
+      assert.equal(creates, names.length - steps.length);
+    });
+
     it("metrics and health follow the drift, the connection and the manifest", async () => {
       const { m, w } = await setUp("w3", ["WE"], "--metrics-listen", "127.0.0.1:0");
       const listen = (w.events.find((e) => e.type === "metrics")?.listen as string) ?? "";
