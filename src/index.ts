@@ -101,8 +101,10 @@ export function renderPlan(
   return format === "markdown" ? renderPlanMarkdown(p, markdown) : renderPlanText(p, PLAIN);
 }
 
+export type { DriftEntry, DriftPicture, DriftReport } from "./model/drift.js";
 export type { ApplyOptions } from "./reconcile/applying.js";
 export { ApplyLocked, ApplyRefused } from "./reconcile/errors.js";
+export { Watcher, type WatchHooks, type WatchOptions } from "./reconcile/watch.js";
 
 /** Carries out a plan on the session's server; a result for every step. Throws ApplyRefused before any call. */
 export async function apply(p: Plan, session: Session, options: ApplyOptions = {}): Promise<ApplyResult> {
