@@ -28,6 +28,9 @@ const manifest = (owner: string, streams: string[], maxAge = "1h") =>
     "",
   ].join("\n");
 
+const plansOk = (metrics: string) =>
+  Number(/^jsplan_plans_total\{result="ok"\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
+
 const about = (type: string, address: string) => (e: WatchEvent) => e.type === type && e.address === address;
 
 for (const line of serverLines()) {
@@ -174,6 +177,10 @@ for (const line of serverLines()) {
       await w.next(about("drift", "stream.WF"), mark);
       assert.match((await httpGet(`${url}/metrics`)).body, /^jsplan_manifest_valid 1$/m);
       assert.match((await httpGet(`${url}/metrics`)).body, /^jsplan_drift_resources\{action="create"\} 1$/m);
+      // SIGHUP reloads too (a change that a file watch may miss, such as a mounted volume's).
+      mark = w.events.length;
+      w.child.kill("SIGHUP");
+      await w.next((e) => e.type === "manifest-reloaded", mark);
     });
 
     it("the server killed and restarted: watch says so, reconnects and plans again", async () => {
@@ -184,9 +191,15 @@ for (const line of serverLines()) {
       await w.next((e) => e.type === "disconnected", mark);
       const health = await httpGet(`${url}/healthz`);
       assert.deepEqual([health.status, health.body], [503, "disconnected from the server\n"]);
+      const plansBefore = plansOk((await httpGet(`${url}/metrics`)).body);
       mark = w.events.length;
       await server.restart();
       await w.next((e) => e.type === "connected", mark);
+      // It plans again at once on reconnect (the interval is an hour away).
+      for (let i = 0; i < 100 && plansOk((await httpGet(`${url}/metrics`)).body) <= plansBefore; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(plansOk((await httpGet(`${url}/metrics`)).body) > plansBefore, "planned after reconnecting");
       // The re-plan on reconnect sees what changed while it was away.
       mark = w.events.length;
       await setMaxAge("WG", 2 * HOUR);
