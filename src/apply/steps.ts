@@ -104,6 +104,9 @@ async function runConsumerStep(
         options,
       );
     case "update": {
+      // The pause first: the update then finds it in place and keeps it, as it keeps any pause.
+      if (change.diff.some((d) => d.path === "pause_until"))
+        await writer.pauseConsumer(stream, change.name, after!.pause_until);
       const stored = await writer.updateConsumer(stream, after!);
       // A scaled consumer elects a new raft group; a stream scaled down after it must not meet it mid-way.
       if (change.diff.some((d) => d.path === "num_replicas"))

@@ -268,6 +268,16 @@ export class JetStreamWriter {
     return this.consumerRequest(stream, config, "update");
   }
 
+  /**
+   * Pauses a consumer until a time, or resumes it (`until` undefined), through the server's pause API
+   * (2.11+): a consumer update keeps the pause it has. Setting the same pause again is harmless.
+   */
+  async pauseConsumer(stream: string, name: string, until: string | undefined): Promise<void> {
+    await this.again(`CONSUMER.INFO.${stream}.${name}`, () =>
+      this.api.request(`CONSUMER.PAUSE.${stream}.${name}`, until === undefined ? {} : { pause_until: until }),
+    );
+  }
+
   async deleteConsumer(stream: string, name: string): Promise<void> {
     await this.idempotent(`CONSUMER.DELETE.${stream}.${name}`, `CONSUMER.INFO.${stream}.${name}`);
   }

@@ -82,4 +82,6 @@ export interface ObservedState {
   readonly ephemeral: ReadonlyMap<string, number>;
   /** jsplan's apply lock in this account; absent where it was not read (fixtures, old callers). */
   readonly lease?: ObservedLease;
+  /** When observe read the state (RFC 3339, this machine's clock): "now" for the pure plan. */
+  readonly readAt?: string;
 }

@@ -90,6 +90,7 @@ export async function observe(
     server: serverIdentity(info, account),
     limits: account.limits ?? {},
     ...(isTiered(account) ? { tiers: tiersOf(account) } : {}),
+    readAt: new Date().toISOString(),
     streams,
     consumers,
     unavailable: [...unavailable.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),

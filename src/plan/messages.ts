@@ -83,8 +83,6 @@ export const message = {
     "a new compression setting applies to data written after the server's next restart; stored data keeps its compression",
   noStream: (stream: string) =>
     `stream ${stream} does not exist on the server and is not in the manifest; add the stream to the manifest or fix the name`,
-  pauseUntil:
-    "pause_until only applies when the consumer is created; this existing consumer is left as it is (pause it with `nats consumer pause`)",
   ownerConflict: (address: string, theirs: string, ours: string | undefined) => {
     const mine = ours === undefined ? "this manifest has no owner" : `this manifest's owner is "${ours}"`;
     return `${address} belongs to owner "${theirs}" (its metadata jsplan.owner), and ${mine}; manage it from one manifest only, or change its jsplan.owner metadata to move it`;

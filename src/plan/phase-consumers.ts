@@ -10,6 +10,7 @@ import type { DesiredConsumer } from "../model/desired.js";
 import type { ConsumerConfig } from "../model/jetstream.js";
 import type { ObservedConsumer } from "../model/observed.js";
 import type { Change } from "../model/plan.js";
+import { atLeast } from "../model/version.js";
 import { compare, createChange, destructive, noOpChange, protection, withReasons } from "./changes.js";
 import type { PlanContext } from "./context.js";
 import { at, ownerConflict } from "./diagnostics.js";
@@ -78,14 +79,7 @@ function compareConsumer(
   unmarked: boolean,
   parent: Change | undefined,
 ): Change {
-  const aligned = alignConsumer(after, before);
-  // pause_until is honoured only when a consumer is created; an existing one is paused through its own API.
-  if (aligned.pause_until !== before.pause_until) {
-    if (aligned.pause_until !== undefined)
-      ctx.warnings.push(at(k, "pause_until", "warning", "plan.pause-until", message.pauseUntil));
-    delete aligned.pause_until;
-    delete before.pause_until;
-  }
+  const aligned = alignPause(ctx, k, alignConsumer(after, before), before);
   let change = compare(
     { ...k, created: obs.created, liveConfig: obs.config },
     before,
@@ -100,6 +94,40 @@ function compareConsumer(
   return destructive(change, blockedParent ? "parent" : protection(k.protect, obs.config.metadata), {}, [
     reason.consumerStateLost,
   ]);
+}
+
+/**
+ * pause_until of an existing consumer: the server ignores it in an update and sets it through its pause API
+ * (2.11+), which apply calls when the plan changes it. What counts is whether the consumer is paused and
+ * until when, at the time the state was read: a pause_until that has passed is no pause, on either side, so
+ * it is never a perpetual difference. Returns the desired config with pause_until as it should be.
+ */
+function alignPause(
+  ctx: PlanContext,
+  k: DesiredConsumer,
+  aligned: ConsumerConfig,
+  before: ConsumerConfig,
+): ConsumerConfig {
+  const out = { ...aligned };
+  if (!atLeast(ctx.version, "2.11.0")) {
+    // No pause API: leave whatever the server holds (the support checks refuse pause_until there).
+    if (before.pause_until === undefined) delete out.pause_until;
+    else out.pause_until = before.pause_until;
+    return out;
+  }
+  const now = Date.parse(ctx.observed.streams.get(k.stream)?.observedAt ?? ctx.observed.readAt ?? "");
+  const pausedUntil = (t: string | undefined) =>
+    t !== undefined && (Number.isNaN(now) || Date.parse(t) > now) ? Date.parse(t) : undefined;
+  const wanted = pausedUntil(aligned.pause_until);
+  const live = pausedUntil(before.pause_until);
+  if (wanted === live) {
+    if (before.pause_until === undefined) delete out.pause_until;
+    else out.pause_until = before.pause_until;
+  } else if (wanted === undefined) {
+    // Resumed (the manifest's pause has passed, or it has none).
+    delete out.pause_until;
+  }
+  return out;
 }
 
 /**

@@ -753,10 +753,10 @@ const INTENTIONAL: Intentional[] = [
   ...["unset → a future time", "a future time → another"].map(
     (change): Intentional => ({
       row: `consumer pause_until ${change}`,
-      planned: "no-op",
+      planned: "update",
       reason:
         "the server ignores pause_until when it updates an existing consumer (pausing goes through its own API), " +
-        "so jsplan plans no change and warns (docs/internals/server-behaviour-consumers.md N16)",
+        "so the update step sets it through CONSUMER.PAUSE (docs/internals/server-behaviour-consumers.md N16)",
       probe: async (nc, c, change, desired) => {
         const live = await consumerInfo(nc, c.name, "c");
         const body = { ...(change.after as Obj), pause_until: desired.pause_until };
