@@ -9,6 +9,7 @@ import type {
   DesiredObjectStore,
   DesiredState,
   DesiredStream,
+  IgnoreChanges,
   KvSpec,
   ObjectStoreSpec,
   Origin,
@@ -22,6 +23,7 @@ import {
   toStreamSource,
   UnitRangeError,
 } from "./convert.js";
+import { type IgnoringKind, readIgnoreChanges } from "./ignore-changes.js";
 import { makeOrigin, type PositionSource } from "./positions.js";
 import type { LoadedDocument } from "./yaml-document.js";
 
@@ -135,6 +137,7 @@ class DesiredBuilder {
       address,
       name,
       protect: raw.protect === true,
+      ...this.#ignoring(address, origin, raw, "stream"),
       config,
       origin,
     });
@@ -153,6 +156,7 @@ class DesiredBuilder {
       stream,
       name,
       protect: raw.protect === true,
+      ...this.#ignoring(address, origin, raw, "consumer"),
       config,
       origin,
       nested,
@@ -174,6 +178,7 @@ class DesiredBuilder {
       address,
       name,
       protect: raw.protect === true,
+      ...this.#ignoring(address, origin, raw, "kv"),
       spec: spec as unknown as KvSpec,
       origin,
     };
@@ -196,9 +201,31 @@ class DesiredBuilder {
       address,
       name,
       protect: raw.protect === true,
+      ...this.#ignoring(address, origin, raw, "objectstore"),
       spec,
       origin,
     });
+  }
+
+  /** The resource's ignore_changes as wire paths; a field it does not have is an error at the entry. */
+  #ignoring(
+    address: string,
+    origin: Origin,
+    raw: Raw,
+    kind: IgnoringKind,
+  ): { ignoreChanges?: IgnoreChanges } {
+    const r = readIgnoreChanges(raw.ignore_changes, kind);
+    for (const p of r.problems) {
+      this.#diagnostics.push({
+        severity: "error",
+        pos: origin.fieldPos(p.path),
+        address,
+        path: p.path,
+        code: "semantic.ignore-changes",
+        message: p.message,
+      });
+    }
+    return r.value ? { ignoreChanges: r.value } : {};
   }
 
   /** Converts units, or reports the value that is out of range and gives undefined. */

@@ -22,9 +22,9 @@ const CONSUMER_SIZES = withUnit(CONSUMER_FIELDS, "size");
 const CONSUMER_DURATION_LISTS = withUnit(CONSUMER_FIELDS, "durations");
 
 /** Keys of a manifest stream that are jsplan's own and never reach the server. */
-export const STREAM_JSPLAN_KEYS = new Set(["protect", "consumers"]);
+export const STREAM_JSPLAN_KEYS = new Set(["protect", "ignore_changes", "consumers"]);
 /** Keys of a manifest consumer that are jsplan's own and never reach the server. */
-export const CONSUMER_JSPLAN_KEYS = new Set(["protect", "stream"]);
+export const CONSUMER_JSPLAN_KEYS = new Set(["protect", "ignore_changes", "stream"]);
 
 /**
  * A duration or size of the form the schema accepts that still cannot be held: longer than the server's int64
@@ -121,7 +121,7 @@ export function toConsumerConfig(raw: Raw): ConsumerConfig {
 export function convertBucketUnits(raw: Raw, view: BucketView): Raw {
   const out: Raw = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (k === "protect" || v === null || v === undefined) continue;
+    if (k === "protect" || k === "ignore_changes" || v === null || v === undefined) continue;
     out[k] = clone(v);
   }
   for (const k of settingsWithUnit(view, "duration")) if (out[k] !== undefined) out[k] = duration(out[k], k);

@@ -30,6 +30,8 @@ export interface DesiredStream {
   readonly name: string;
   /** jsplan never deletes or replaces a protected resource. */
   readonly protect: boolean;
+  /** Fields whose live value wins (`ignore_changes`), as wire paths of the backing config, or all of them. */
+  readonly ignoreChanges?: IgnoreChanges;
   /** Only the fields the manifest sets, in wire units. Server defaults are the plan stage's business. */
   readonly config: StreamConfig;
   readonly origin: Origin;
@@ -41,6 +43,8 @@ export interface DesiredConsumer {
   readonly stream: string;
   readonly name: string;
   readonly protect: boolean;
+  /** Fields whose live value wins (`ignore_changes`), as wire paths of the backing config, or all of them. */
+  readonly ignoreChanges?: IgnoreChanges;
   /** Only the fields the manifest sets, in wire units; `durable_name` and `name` are both the name. */
   readonly config: ConsumerConfig;
   readonly origin: Origin;
@@ -83,6 +87,8 @@ export interface DesiredKv {
   readonly address: string;
   readonly name: string;
   readonly protect: boolean;
+  /** Fields whose live value wins (`ignore_changes`), as wire paths of the backing config, or all of them. */
+  readonly ignoreChanges?: IgnoreChanges;
   readonly spec: KvSpec;
   readonly origin: Origin;
 }
@@ -105,11 +111,20 @@ export interface DesiredObjectStore {
   readonly address: string;
   readonly name: string;
   readonly protect: boolean;
+  /** Fields whose live value wins (`ignore_changes`), as wire paths of the backing config, or all of them. */
+  readonly ignoreChanges?: IgnoreChanges;
   readonly spec: ObjectStoreSpec;
   readonly origin: Origin;
 }
 
 /** Everything the manifests declare, merged from every file and document. */
+/**
+ * `ignore_changes`: fields the plan neither updates nor reports as drift (they are still sent on create), as
+ * wire paths (`max_bytes`, `consumer_limits.max_ack_pending`, `metadata`), or "all" for create-only. A
+ * change that forces a replace is never hidden by it.
+ */
+export type IgnoreChanges = "all" | readonly string[];
+
 export interface DesiredState {
   readonly owner?: string;
   readonly streams: readonly DesiredStream[];

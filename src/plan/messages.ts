@@ -113,6 +113,11 @@ export const message = {
     managed: boolean;
   }) =>
     `consumer ${o.stream}.${o.consumer} has ${o.field} ${o.value}, above the new consumer_limits.${o.field} ${o.limit}, and this plan leaves it as it is${o.managed ? "" : " (the manifest does not manage it)"}: the server refuses this update (10069 "change to limits violates consumers: ${o.consumer}"). ${o.managed ? `Give the consumer an ${o.field} of at most ${o.limit} in the manifest` : `Lower the consumer's ${o.field} to at most ${o.limit} first, or delete it`}, or keep consumer_limits.${o.field} at ${o.value} or more`,
+  ignoredChanges: (diffs: readonly { path: string }[]) => {
+    const paths = [...new Set(diffs.map((d) => d.path))];
+    const one = paths.length === 1;
+    return `ignore_changes: ${paths.join(", ")} ${one ? "differs" : "differ"} on the server and ${one ? "is" : "are"} left as ${one ? "it is" : "they are"} (the manifest's value is used only when the resource is created)`;
+  },
   cycle: (left: readonly string[]) =>
     `the changes depend on each other in a cycle and cannot be ordered: ${left.join(", ")}`,
   consumerLimitsOrder: (consumer: string, stream: string) =>

@@ -14,6 +14,7 @@ import { atLeast } from "../model/version.js";
 import { compare, createChange, destructive, noOpChange, protection, withReasons } from "./changes.js";
 import type { PlanContext } from "./context.js";
 import { at, ownerConflict } from "./diagnostics.js";
+import { withLiveValues, withoutIgnored } from "./ignore-changes.js";
 import { message, reason } from "./messages.js";
 
 export function planConsumers(ctx: PlanContext): void {
@@ -80,13 +81,22 @@ function compareConsumer(
   parent: Change | undefined,
 ): Change {
   const aligned = alignPause(ctx, k, alignConsumer(after, before), before);
-  let change = compare(
-    { ...k, created: obs.created, liveConfig: obs.config },
-    before,
-    aligned,
-    classifyConsumerChange,
-    unmarked ? ctx.owner : undefined,
+  const run = (wanted: ConsumerConfig) =>
+    compare(
+      { ...k, created: obs.created, liveConfig: obs.config },
+      before,
+      wanted,
+      classifyConsumerChange,
+      unmarked ? ctx.owner : undefined,
+    );
+  const compared = withoutIgnored(run(aligned), k.ignoreChanges, (entries) =>
+    run(withLiveValues(aligned, before, entries)),
   );
+  if (compared.ignored.length > 0)
+    ctx.warnings.push(
+      at(k, "ignore_changes", "warning", "plan.ignored-changes", message.ignoredChanges(compared.ignored)),
+    );
+  let change = compared.change;
   if (parent?.action === "replace")
     change = withReasons(change, [reason.parentReplaced(k.stream)], "replace");
   if (change.action !== "replace") return change;

@@ -11,6 +11,7 @@ import { compare, createChange, destructive, lossOf, protection } from "./change
 import type { PlanContext } from "./context.js";
 import { cascadeMirrors } from "./dependents.js";
 import { at, ownerConflict } from "./diagnostics.js";
+import { withLiveValues, withoutIgnored } from "./ignore-changes.js";
 import { message, reason } from "./messages.js";
 import type { StreamResource } from "./resources.js";
 import { trimmingOf } from "./trims.js";
@@ -97,13 +98,22 @@ function compareStream(
     },
   };
   const subject = { ...r, created: obs.created, liveConfig: obs.config };
-  return compare(
-    subject,
-    before,
-    after,
-    (ch) => classifyStreamChange(ch, cls),
-    unmarked ? ctx.owner : undefined,
+  const run = (wanted: StreamConfig) =>
+    compare(
+      subject,
+      before,
+      wanted,
+      (ch) => classifyStreamChange(ch, { ...cls, after: wanted }),
+      unmarked ? ctx.owner : undefined,
+    );
+  const { change, ignored } = withoutIgnored(run(after), r.source.ignoreChanges, (entries) =>
+    run(withLiveValues(after, before, entries)),
   );
+  if (ignored.length > 0)
+    ctx.warnings.push(
+      at(r, "ignore_changes", "warning", "plan.ignored-changes", message.ignoredChanges(ignored)),
+    );
+  return change;
 }
 
 /** A replace creates the stream again, and the server refuses to create a sealed stream. */

@@ -392,6 +392,13 @@ const STREAM_TRANSITIONS: Transition[] = [
   S("allow_batched", "true → false", { allow_batched: true }, {}, { since: "2.14.0" }),
   S("protect", "false → true", {}, { protect: true }),
   S("protect", "true → false", { protect: true }, {}),
+  // jsplan's own key: nothing of it reaches the server; the other fields change as they would.
+  S(
+    "ignore_changes",
+    "unset → [max_age], with a new description",
+    { description: "a" },
+    { description: "b", ignore_changes: ["max_age"] },
+  ),
 ];
 
 const CONSUMER_TRANSITIONS: Transition[] = [
@@ -663,6 +670,12 @@ const CONSUMER_TRANSITIONS: Transition[] = [
   ),
   C("protect", "false → true", {}, { protect: true }),
   C("protect", "true → false", { protect: true }, {}),
+  C(
+    "ignore_changes",
+    "unset → [max_ack_pending], with a new description",
+    { description: "a" },
+    { description: "b", ignore_changes: ["max_ack_pending"] },
+  ),
 ];
 
 /** On a 3-node cluster (every node tagged with its own name). */

@@ -347,6 +347,7 @@ const STREAM_ROWS: Row[] = [
     stream: { protect: true },
     stored: (cfg) => assert.equal((cfg.metadata as Obj)["jsplan.protect"], "true"),
   },
+  { kind: "stream", field: "ignore_changes", stream: { ignore_changes: ["max_age"] }, stored: false },
   {
     kind: "stream",
     field: "consumers",
@@ -357,6 +358,7 @@ const STREAM_ROWS: Row[] = [
 
 const CONSUMER_ROWS: Row[] = [
   { kind: "consumer", field: "name", consumer: {}, stored: false },
+  { kind: "consumer", field: "ignore_changes", consumer: { ignore_changes: "all" }, stored: false },
   {
     kind: "consumer",
     field: "stream",
