@@ -167,7 +167,18 @@ export function consumerEntries(
         notes,
       );
       const out = ordered(humanConsumer(min), CONSUMER_ORDER);
+      // A pause in force is the consumer's state that a manifest can say (and jsplan sets through the pause
+      // API); one that has passed is no pause, and is left out.
+      if (pausedAt(c, observed.streams.get(stream.name)?.observedAt ?? observed.readAt))
+        out.pause_until = c.pause_until;
       if (c.metadata?.[PROTECT_KEY] === "true") out.protect = true;
       return out;
     });
+}
+
+/** True when the consumer is paused at `now` (RFC 3339); with no time known, any pause_until counts. */
+function pausedAt(c: ConsumerConfig, now: string | undefined): boolean {
+  if (!c.pause_until) return false;
+  const at = Date.parse(now ?? "");
+  return Number.isNaN(at) || Date.parse(c.pause_until) > at;
 }

@@ -27,8 +27,8 @@ const defs = schema.$defs;
 
 /** Keys of a manifest resource that are jsplan's own, not JetStream fields. */
 const JSPLAN_KEYS: Record<string, readonly string[]> = {
-  stream: ["protect", "consumers"],
-  consumer: ["protect", "stream"],
+  stream: ["protect", "ignore_changes", "consumers"],
+  consumer: ["protect", "ignore_changes", "stream"],
 };
 
 const UNIT_REFS: Record<FieldUnit, readonly string[]> = {
@@ -105,7 +105,7 @@ describe("the bucket views", () => {
     const props = defs[def]!.properties!;
     it(`${view.kind}: a setting for every field of the schema, with its unit and stream field`, () => {
       const fromSchema = Object.keys(props)
-        .filter((k) => k !== "protect")
+        .filter((k) => k !== "protect" && k !== "ignore_changes")
         .sort();
       assert.deepEqual(view.settings.map((s) => s.name).sort(), fromSchema);
       for (const s of view.settings) {
