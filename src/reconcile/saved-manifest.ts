@@ -6,6 +6,7 @@
 import { sortedJson } from "../jetstream/fingerprint.js";
 import { loadSourcesInterleaved } from "../load/load.js";
 import type { SourceFile } from "../load/yaml-document.js";
+import type { DesiredState } from "../model/desired.js";
 import { formatPos, hasErrors } from "../model/diagnostic.js";
 import type { ObservedState } from "../model/observed.js";
 import type { Change, Plan, SavedManifest } from "../model/plan.js";
@@ -48,6 +49,9 @@ export async function rederive(
   saved: Plan,
   record: SavedManifest,
   observed: ObservedState,
+  /** Reads the keys of the buckets whose recorded manifest declares entries (see withEntries). */
+  withEntries: (desired: DesiredState, observed: ObservedState) => Promise<ObservedState> = async (_d, o) =>
+    o,
 ): Promise<Rederived> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(record.variables)) if (value !== null) env[name] = value;
@@ -61,7 +65,8 @@ export async function rederive(
       ],
     };
   }
-  const outcome = planFrom({ desired: loaded.desired, observed, targets: record.targets });
+  const state = await withEntries(loaded.desired, observed);
+  const outcome = planFrom({ desired: loaded.desired, observed: state, targets: record.targets });
   if (!outcome.plan) {
     const first = outcome.diagnostics.find((d) => d.severity === "error");
     return {

@@ -4,6 +4,7 @@
 import { constants } from "node:fs";
 import { lstat, open, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
+import type { Session } from "../connection/session.js";
 import { canonicalConsumer } from "../jetstream/canonical-consumer.js";
 import { canonicalStream } from "../jetstream/canonical-stream.js";
 import { diffConfigs } from "../jetstream/field-diff.js";
@@ -16,6 +17,7 @@ import { parseVersion, type Version } from "../model/version.js";
 import { checkSteps } from "../plan/preflight/index.js";
 import { SavedPlanRefused } from "./errors.js";
 import { fingerprintAt, liveConfigAt, manifestDigest } from "./fingerprint.js";
+import { withEntries } from "./planning.js";
 import { rederive } from "./saved-manifest.js";
 
 /** The plan with what `apply --plan` needs to tell whether it is still current. */
@@ -202,9 +204,15 @@ export async function rederiveSavedPlan(
   saved: SavedPlan,
   observed: ObservedState,
   file: string,
+  session?: Session,
 ): Promise<Plan> {
   checkSavedPlan(saved, observed, file);
-  const again = await rederive(saved, saved.saved, observed);
+  const again = await rederive(
+    saved,
+    saved.saved,
+    observed,
+    session ? (desired, state) => withEntries(session, state, desired) : undefined,
+  );
   if (!again.ok) throw staleRefusal(file, again.problems);
   return again.plan;
 }
