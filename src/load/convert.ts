@@ -117,7 +117,6 @@ export function toConsumerConfig(raw: Raw): ConsumerConfig {
   return out as unknown as ConsumerConfig;
 }
 
-/** A bucket's settings in wire units, by the units of its view (KV_VIEW, OBJECT_STORE_VIEW). */
 /** A bucket's keys that are jsplan's own, not settings of the bucket. */
 const JSPLAN_BUCKET_KEYS: ReadonlySet<string> = new Set([
   "protect",
@@ -126,6 +125,7 @@ const JSPLAN_BUCKET_KEYS: ReadonlySet<string> = new Set([
   "sensitive",
 ]);
 
+/** A bucket's settings in wire units, by the units of its view (KV_VIEW, OBJECT_STORE_VIEW). */
 export function convertBucketUnits(raw: Raw, view: BucketView): Raw {
   const out: Raw = {};
   for (const [k, v] of Object.entries(raw)) {

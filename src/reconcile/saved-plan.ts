@@ -184,7 +184,12 @@ function shapeProblem(v: unknown): string | null {
   if (
     !vars ||
     typeof vars !== "object" ||
-    !Object.values(vars).every((x) => x === null || typeof x === "string")
+    !Object.values(vars).every(
+      (x) =>
+        x === null ||
+        typeof x === "string" ||
+        (typeof x === "object" && typeof (x as { sha256?: unknown }).sha256 === "string"),
+    )
   ) {
     wrong.push("saved.variables");
   }
@@ -204,6 +209,7 @@ export async function rederiveSavedPlan(
   saved: SavedPlan,
   observed: ObservedState,
   file: string,
+  env: Readonly<Record<string, string | undefined>>,
   session?: Session,
 ): Promise<Plan> {
   checkSavedPlan(saved, observed, file);
@@ -211,6 +217,7 @@ export async function rederiveSavedPlan(
     saved,
     saved.saved,
     observed,
+    env,
     session ? (desired, state) => withEntries(session, state, desired) : undefined,
   );
   if (!again.ok) throw staleRefusal(file, again.problems);

@@ -112,7 +112,7 @@ async function planToApply(args: ApplyArgs, io: CliIO, style: Style): Promise<To
   try {
     // Never the file's steps as they are: the plan made again from the manifest it records, if equal.
     return {
-      plan: await rederiveSavedPlan(saved, observed, args.planFile, session),
+      plan: await rederiveSavedPlan(saved, observed, args.planFile, io.env, session),
       session,
       observed,
       lease,
