@@ -104,7 +104,19 @@ export async function withEntries(
   observed: ObservedState,
   desired: DesiredState,
 ): Promise<ObservedState> {
-  const buckets = desired.keyValues.filter((b) => b.entries !== undefined).map((b) => b.name);
+  return withBucketEntries(
+    session,
+    observed,
+    desired.keyValues.filter((b) => b.entries !== undefined).map((b) => b.name),
+  );
+}
+
+/** The state with the keys of these buckets (export --with-entries reads those it exports). */
+export async function withBucketEntries(
+  session: Session,
+  observed: ObservedState,
+  buckets: readonly string[],
+): Promise<ObservedState> {
   if (buckets.length === 0) return observed;
   try {
     return { ...observed, entries: await readEntries(session.api, buckets) };

@@ -43,7 +43,7 @@ export function recordManifest(
     if (files.some((f) => f.text.includes(value)))
       throw new SavedPlanRefused(
         "sensitive",
-        `${address} is sensitive and its value is written in the manifest's text, which a saved plan records; set it from a variable (value: \"\${NAME}\") to save this plan, or plan and apply without --out`,
+        `${address} is sensitive and its value is written in the manifest's text, which a saved plan records; set it from a variable (value: "\${NAME}") to save this plan, or plan and apply without --out`,
       );
   }
   const variables: Record<string, RecordedVariable> = {};
