@@ -73,9 +73,12 @@ export async function connect(
   return openSession({ timeoutMs: DEFAULT_TIMEOUT_MS, ...settings });
 }
 
-/** Reads the live state of the account: streams, durable consumers, buckets (through list calls). */
-export async function observe(session: Session): Promise<ObservedState> {
-  return observeSession(session);
+/**
+ * Reads the live state of the account: streams, durable consumers, buckets (through list calls). Given the
+ * desired state, also the keys of the KV buckets that declare `entries` (the plan needs them).
+ */
+export async function observe(session: Session, desired?: DesiredState): Promise<ObservedState> {
+  return observeSession(session, desired);
 }
 
 /**

@@ -6,6 +6,7 @@ import { JsTransportError } from "../connection/js-api.js";
 import type { AccountLimits } from "../model/observed.js";
 import type { Change, Plan, Step } from "../model/plan.js";
 import type { Version } from "../model/version.js";
+import { EntryChanged } from "./entry-steps.js";
 import { guardStep } from "./guards.js";
 import { describeFailure } from "./hints.js";
 import { readBackUnknown, untilAnswering } from "./read-back.js";
@@ -68,6 +69,8 @@ export async function executePlan(
       const adjusted = await runStep(change, writer, options, released);
       return { ...resultOf(step, "succeeded", t0), ...(adjusted.length > 0 ? { adjusted } : {}) };
     } catch (err) {
+      if (err instanceof EntryChanged)
+        return { ...resultOf(step, "changed", t0), changed: ["another client wrote or deleted the key"] };
       const cause = err instanceof ReplaceHalfDone ? err.cause : err;
       // No answer: the write may or may not have been carried out.
       const status = noAnswer(cause) ? "unknown" : "failed";

@@ -34,9 +34,16 @@ interface LiveConsumer {
 
 const SAME: GuardVerdict = { kind: "same" };
 
-/** True when the step needs no guard: a create, or a consumer that went away with its replaced stream. */
+/**
+ * True when the step needs no guard: a create, a consumer that went away with its replaced stream, or a KV
+ * entry (its write carries the revision the plan saw, and the server refuses it when the key moved on).
+ */
 export function unguarded(change: Change): boolean {
-  return change.action === "create" || change.reason_details.some((r) => r.code === "parent-replaced");
+  return (
+    change.action === "create" ||
+    change.kind === "kv_entry" ||
+    change.reason_details.some((r) => r.code === "parent-replaced")
+  );
 }
 
 export async function guardStep(change: Change, api: JsApi, version: Version): Promise<GuardVerdict> {

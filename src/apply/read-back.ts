@@ -42,7 +42,8 @@ export async function readBackUnknown(
 ): Promise<StepResult[]> {
   const out: StepResult[] = [];
   for (const r of results) {
-    if (r.status !== "unknown") {
+    // A KV entry's write has no config to read back; the next plan shows whether the key holds its value.
+    if (r.status !== "unknown" || changes.get(r.address)?.kind === "kv_entry") {
       out.push(r);
       continue;
     }

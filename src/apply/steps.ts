@@ -10,6 +10,7 @@ import { diffConfigs } from "../jetstream/field-diff.js";
 import { type ConsumerConfig, localOrigins, type StreamConfig } from "../model/jetstream.js";
 import type { Change } from "../model/plan.js";
 import type { Version } from "../model/version.js";
+import { runEntryStep } from "./entry-steps.js";
 import type { StepResult } from "./result.js";
 import type { JetStreamWriter } from "./writer.js";
 
@@ -24,7 +25,8 @@ export function releasedOrigins(changes: readonly Change[]): Set<string> {
   const originsOf = (cfg: unknown) => localOrigins(cfg as StreamConfig | null).map((s) => s.name);
   const out = new Set<string>();
   for (const c of changes) {
-    if (c.kind === "consumer" || c.action === "create" || c.action === "no-op") continue;
+    if (c.kind === "consumer" || c.kind === "kv_entry" || c.action === "create" || c.action === "no-op")
+      continue;
     const kept = c.action === "update" ? originsOf(c.after) : [];
     for (const o of originsOf(c.before)) if (!kept.includes(o)) out.add(o);
   }
@@ -37,6 +39,10 @@ export async function runStep(
   options: StepOptions,
   released: ReadonlySet<string>,
 ): Promise<Adjusted> {
+  if (change.kind === "kv_entry") {
+    await runEntryStep(change, writer.api);
+    return [];
+  }
   if (change.kind === "consumer")
     return runConsumerStep(change, writer, options, released.has(change.stream!));
   return runStreamStep(change, writer, options, released);

@@ -2,7 +2,7 @@
 // reconciler needs what the managers hide: pedantic requests, the consumer `action`, full-config updates,
 // and the `missing`/`offline` lists of a clustered STREAM.LIST.
 
-import type { NatsConnection } from "@nats-io/transport-node";
+import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
 import { ApiErrorCode } from "../jetstream/api-errors.js";
 import { formatDuration, MS } from "../model/units.js";
 
@@ -77,6 +77,42 @@ export class JsApi {
       );
     }
     return parsed as T;
+  }
+
+  /**
+   * A JetStream publish (with headers): the stream's acknowledgement, or a JsApiError for a refusal (a wrong
+   * expected sequence, a full stream) / JsTransportError when nothing answered. Never retried: a retried
+   * publish might be stored twice.
+   */
+  async publish(subject: string, data: string, headers: MsgHdrs): Promise<{ stream: string; seq: number }> {
+    let text: string;
+    try {
+      const msg = await this.nc.request(subject, encoder.encode(data), {
+        timeout: this.options.timeout,
+        headers,
+      });
+      text = msg.string();
+    } catch (err) {
+      throw transportError(err, subject, this.options.timeout);
+    }
+    let ack: {
+      stream?: string;
+      seq?: number;
+      error?: { code?: number; err_code?: number; description?: string };
+    };
+    try {
+      ack = JSON.parse(text);
+    } catch {
+      throw new JsTransportError(`the server sent an unreadable answer on ${subject}`, "other", subject);
+    }
+    if (ack.error)
+      throw new JsApiError(
+        ack.error.err_code ?? 0,
+        ack.error.code ?? 0,
+        ack.error.description ?? "error",
+        subject,
+      );
+    return { stream: ack.stream ?? "", seq: ack.seq ?? 0 };
   }
 
   /**

@@ -13,6 +13,7 @@ import { canonicalStream } from "../jetstream/canonical-stream.js";
 import { jsonEqual } from "../jetstream/field-diff.js";
 import { PROTECT_KEY } from "../jetstream/ownership.js";
 import type { StreamConfig } from "../model/jetstream.js";
+import type { ObservedBucketEntries } from "../model/observed.js";
 import { formatDuration } from "../model/units.js";
 import type { Version } from "../model/version.js";
 import { type Obj, sizeValue, userMetadata } from "./entries.js";
@@ -103,4 +104,44 @@ export function objectStoreSpecOf(config: StreamConfig, version: Version): Obj |
   if (typeof out.max_bytes === "number") out.max_bytes = sizeValue(out.max_bytes);
   if (config.metadata?.[PROTECT_KEY] === "true") out.protect = true;
   return out;
+}
+
+/** A key the manifest can declare (the schema's pattern for `entries`, the KV clients' rule for keys). */
+const DECLARABLE_KEY = /^[-/_=a-zA-Z0-9]+(\.[-/_=a-zA-Z0-9]+)*$/;
+
+/**
+ * A KV bucket's live keys as manifest `entries` (export --with-entries), sorted by key. None for a mirrored
+ * or sourced bucket, whose keys come from its origins; a key another owner wrote stays with that owner (the
+ * manifest would be refused), and a key the manifest cannot spell is left out; the notes say which.
+ * `stamped` counts the keys the first apply stamps with the owner (adoption).
+ */
+export function kvEntriesOf(
+  config: StreamConfig,
+  keys: ObservedBucketEntries | undefined,
+  owner: string | undefined,
+  notes: string[],
+): { entries: Obj; stamped: number } | undefined {
+  const bucket = config.name.slice(KV_PREFIX.length);
+  if (!keys) return undefined;
+  if (config.mirror || (config.sources?.length ?? 0) > 0) {
+    if (keys.live.size > 0)
+      notes.push(`KV bucket ${bucket}: its keys come from its origins, so they are not exported as entries`);
+    return undefined;
+  }
+  const entries: Obj = {};
+  const skipped: string[] = [];
+  let stamped = 0;
+  for (const key of [...keys.live.keys()].sort()) {
+    const e = keys.live.get(key)!;
+    if (!DECLARABLE_KEY.test(key) || (e.owner !== undefined && e.owner !== owner)) skipped.push(key);
+    else {
+      entries[key] = e.value;
+      if (owner !== undefined && e.owner === undefined) stamped++;
+    }
+  }
+  if (skipped.length > 0)
+    notes.push(
+      `KV bucket ${bucket}: ${skipped.length} key(s) not exported (written by another owner, or not a key a manifest can declare): ${skipped.slice(0, 5).join(", ")}${skipped.length > 5 ? ", …" : ""}`,
+    );
+  return { entries, stamped };
 }

@@ -7,7 +7,7 @@ import { bucketAddressOf, KV_PREFIX, OBJ_PREFIX } from "../jetstream/buckets.js"
 import { type ConsumerConfig, OWNER_KEY } from "../model/jetstream.js";
 import type { ObservedState, ObservedStream } from "../model/observed.js";
 import { parseVersion, type Version } from "../model/version.js";
-import { kvSpecOf, objectStoreSpecOf } from "./bucket-entries.js";
+import { kvEntriesOf, kvSpecOf, objectStoreSpecOf } from "./bucket-entries.js";
 import { consumerEntries, type Obj, streamEntry } from "./entries.js";
 
 export interface ExportOptions {
@@ -161,6 +161,13 @@ function collect(run: ExportRun, streams: readonly ObservedStream[]): Collected 
         ? kvSpecOf(s.config, version)
         : objectStoreSpecOf(s.config, version);
     if (bucket) {
+      const keys = kv
+        ? kvEntriesOf(s.config, observed.entries?.get(s.name.slice(KV_PREFIX.length)), run.owner, notes)
+        : undefined;
+      if (keys) {
+        bucket.entries = keys.entries;
+        out.stamped += keys.stamped;
+      }
       (kv ? out.kvs : out.objectStores).push(bucket);
       // A bucket's own durable consumers (a watcher, say) go under `consumers:`, on its stream.
       for (const c of consumerEntries(s.config, consumers, observed, version, notes))

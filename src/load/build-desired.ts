@@ -5,6 +5,7 @@ import { KV_VIEW, OBJECT_STORE_VIEW } from "../jetstream/fields/buckets.js";
 import { consumerAddress, kvAddress, objectStoreAddress, streamAddress } from "../model/address.js";
 import type {
   DesiredConsumer,
+  DesiredEntry,
   DesiredKv,
   DesiredObjectStore,
   DesiredState,
@@ -180,6 +181,10 @@ class DesiredBuilder {
       protect: raw.protect === true,
       ...this.#ignoring(address, origin, raw, "kv"),
       spec: spec as unknown as KvSpec,
+      ...(raw.entries !== undefined && raw.entries !== null
+        ? { entries: entriesOf(raw.entries as Raw, raw.sensitive === true) }
+        : {}),
+      ...(raw.sensitive === true ? { sensitive: true } : {}),
       origin,
     };
     this.#kvs.set(address, kv);
@@ -255,4 +260,16 @@ function entries(v: unknown): Array<[number, Raw]> {
     if (x && typeof x === "object" && !Array.isArray(x)) out.push([i, x as Raw]);
   });
   return out;
+}
+
+/** A bucket's `entries` as the plan reads them: sorted by key, each value with its sensitivity. */
+function entriesOf(raw: Raw, bucketSensitive: boolean): DesiredEntry[] {
+  return Object.keys(raw)
+    .sort()
+    .map((key) => {
+      const v = raw[key] as string | { value: string; sensitive?: boolean };
+      return typeof v === "string"
+        ? { key, value: v, sensitive: bucketSensitive }
+        : { key, value: v.value, sensitive: v.sensitive ?? bucketSensitive };
+    });
 }

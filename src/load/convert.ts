@@ -117,11 +117,19 @@ export function toConsumerConfig(raw: Raw): ConsumerConfig {
   return out as unknown as ConsumerConfig;
 }
 
+/** A bucket's keys that are jsplan's own, not settings of the bucket. */
+const JSPLAN_BUCKET_KEYS: ReadonlySet<string> = new Set([
+  "protect",
+  "ignore_changes",
+  "entries",
+  "sensitive",
+]);
+
 /** A bucket's settings in wire units, by the units of its view (KV_VIEW, OBJECT_STORE_VIEW). */
 export function convertBucketUnits(raw: Raw, view: BucketView): Raw {
   const out: Raw = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (k === "protect" || k === "ignore_changes" || v === null || v === undefined) continue;
+    if (JSPLAN_BUCKET_KEYS.has(k) || v === null || v === undefined) continue;
     out[k] = clone(v);
   }
   for (const k of settingsWithUnit(view, "duration")) if (out[k] !== undefined) out[k] = duration(out[k], k);

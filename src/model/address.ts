@@ -1,5 +1,5 @@
 /** Resource kinds jsplan manages, and how the plan addresses them (`stream.ORDERS`, `consumer.ORDERS.worker`). */
-export type ResourceKind = "stream" | "consumer" | "kv" | "objectstore";
+export type ResourceKind = "stream" | "consumer" | "kv" | "objectstore" | "kv_entry";
 
 export function streamAddress(name: string): string {
   return `stream.${name}`;
@@ -13,6 +13,11 @@ export function kvAddress(bucket: string): string {
   return `kv.${bucket}`;
 }
 
+/** `kv_entry.CONFIG.feature.flag`: bucket names have no dots, so everything after the bucket is the key. */
+export function kvEntryAddress(bucket: string, key: string): string {
+  return `kv_entry.${bucket}.${key}`;
+}
+
 export function objectStoreAddress(bucket: string): string {
   return `objectstore.${bucket}`;
 }
@@ -22,6 +27,8 @@ export interface ParsedAddress {
   /** The stream (for consumers) or the resource name. */
   readonly name: string;
   readonly consumer?: string;
+  /** For KV entries: the key. */
+  readonly key?: string;
 }
 
 /**
@@ -43,6 +50,11 @@ export function parseAddress(address: string): ParsedAddress | undefined {
       const parts = rest.split(".");
       if (parts.length !== 2 || parts[0] === "" || parts[1] === "") return undefined;
       return { kind, name: parts[0]!, consumer: parts[1]! };
+    }
+    case "kv_entry": {
+      const dot2 = rest.indexOf(".");
+      if (dot2 <= 0 || dot2 === rest.length - 1) return undefined;
+      return { kind, name: rest.slice(0, dot2), key: rest.slice(dot2 + 1) };
     }
     default:
       return undefined;

@@ -82,6 +82,14 @@ export interface KvSpec {
   readonly metadata?: Record<string, string>;
 }
 
+/** One key of a bucket's `entries`: the value jsplan keeps it at. */
+export interface DesiredEntry {
+  readonly key: string;
+  readonly value: string;
+  /** Never printed: the plan, its JSON, markdown and logs say `(sensitive)`. */
+  readonly sensitive: boolean;
+}
+
 export interface DesiredKv {
   readonly kind: "kv";
   readonly address: string;
@@ -90,6 +98,14 @@ export interface DesiredKv {
   /** Fields whose live value wins (`ignore_changes`), as wire paths of the backing config, or all of them. */
   readonly ignoreChanges?: IgnoreChanges;
   readonly spec: KvSpec;
+  /**
+   * The keys jsplan manages in this bucket (`entries`, sorted by key). Absent when the manifest has no
+   * `entries:`: then jsplan neither reads nor writes the bucket's keys. Present (even empty), jsplan also
+   * deletes the keys it wrote that are no longer declared.
+   */
+  readonly entries?: readonly DesiredEntry[];
+  /** `sensitive: true`: no value of this bucket's entries is printed (those jsplan deletes included). */
+  readonly sensitive?: boolean;
   readonly origin: Origin;
 }
 

@@ -58,6 +58,26 @@ export interface ObservedConsumer {
   readonly created: string;
 }
 
+/** The live value of a KV key (the last message on its subject, when that is not a delete or purge marker). */
+export interface ObservedEntry {
+  readonly key: string;
+  readonly value: string;
+  /** The stream sequence of that message: the key's revision. */
+  readonly revision: number;
+  readonly created: string;
+  /** The owner jsplan wrote into the message's header, absent when jsplan did not write it. */
+  readonly owner?: string;
+  /** jsplan wrote it (with or without an owner). */
+  readonly managed: boolean;
+}
+
+/** The keys of a bucket: live values by key, and the revision of each deleted key's marker. */
+export interface ObservedBucketEntries {
+  readonly live: ReadonlyMap<string, ObservedEntry>;
+  /** Keys whose last message is a delete or purge marker, with its revision (a create must find it there). */
+  readonly deleted: ReadonlyMap<string, number>;
+}
+
 /** A stream the server knows but could not describe (its leader did not answer, or it is offline). */
 export interface UnavailableStream {
   readonly name: string;
@@ -82,6 +102,11 @@ export interface ObservedState {
   readonly ephemeral: ReadonlyMap<string, number>;
   /** jsplan's apply lock in this account; absent where it was not read (fixtures, old callers). */
   readonly lease?: ObservedLease;
+  /**
+   * The keys of the buckets whose manifest declares `entries`, by bucket name (read after the manifest is
+   * loaded; see observe/entries.ts). A bucket that does not exist yet has none.
+   */
+  readonly entries?: ReadonlyMap<string, ObservedBucketEntries>;
   /** When observe read the state (RFC 3339, this machine's clock): "now" for the pure plan. */
   readonly readAt?: string;
 }

@@ -195,11 +195,17 @@ export interface SavedPlan extends Plan {
   } & SavedManifest;
 }
 
+/**
+ * A variable as a saved plan records it: its value, null where it was unset, or only the digest of its value
+ * (a manifest with sensitive KV entries: `apply --plan` takes the value from its own environment).
+ */
+export type RecordedVariable = string | null | { readonly sha256: string };
+
 /** The input a saved plan was made from, so that `apply --plan` can make it again (added in 1.1). */
 export interface SavedManifest {
   /** The manifest files as read. */
   readonly sources: readonly { readonly path: string; readonly text: string }[];
   /** The value of each variable the files reference, null where it was not set. */
-  readonly variables: Readonly<Record<string, string | null>>;
+  readonly variables: Readonly<Record<string, RecordedVariable>>;
   readonly targets: readonly string[];
 }

@@ -6,7 +6,7 @@ import type { ResourceKind } from "../model/address.js";
 import type { Reason } from "../model/plan.js";
 
 const noun = (kind: ResourceKind) =>
-  kind === "consumer" ? "consumer" : kind === "stream" ? "stream" : "bucket";
+  kind === "consumer" ? "consumer" : kind === "stream" ? "stream" : kind === "kv_entry" ? "key" : "bucket";
 
 /** Why a change happens, as data: `code` is stable, `message` is for people. */
 export const reason = {
@@ -20,6 +20,19 @@ export const reason = {
     code: "adopt",
     message: `adopting an existing ${noun(kind)}: its first apply stamps metadata jsplan.owner=${owner}`,
   }),
+  /** A declared key that jsplan did not write for this owner: the apply writes it with the owner's header. */
+  adoptingEntry: (owner: string, writtenByJsplan: boolean): Reason => ({
+    code: "adopt",
+    message: writtenByJsplan
+      ? `adopting a key jsplan wrote without an owner: its first apply stamps it as owned by ${owner}`
+      : `adopting a key an application wrote: its first apply writes it with the owner ${owner}`,
+  }),
+  /** Without an owner: a declared key an application wrote gets the manifest's value. */
+  overwritingEntry: {
+    code: "overwrite-unmanaged",
+    message:
+      "the key was written by an application; the manifest declares it, so apply writes the manifest's value",
+  } as Reason,
   parentReplaced: (stream: string): Reason => ({
     code: "parent-replaced",
     message: `its stream ${stream} is replaced, which deletes its consumers`,
@@ -68,6 +81,8 @@ export const adoptedField = (owner: string) => `adopted: jsplan marks it as owne
 
 /** Messages of the plan's errors and warnings, by code. */
 export const message = {
+  entriesNotRead: (bucket: string) =>
+    `the keys of KV bucket ${bucket} were not read, so its entries cannot be planned; read the state with observe(session, desired) (the CLI does)`,
   applyRunning: (holder: string) =>
     `another jsplan apply is running in this account (${holder}): this plan shows the server as it is mid-apply, and may change when that apply ends`,
   streamUnavailable: (stream: string, why: string) =>

@@ -7,6 +7,7 @@ import type { Change, Step } from "../model/plan.js";
 import type { PlanContext } from "./context.js";
 import { message } from "./messages.js";
 import { orderSteps, targetClosure } from "./order.js";
+import { bucketOfEntry } from "./phase-entries.js";
 
 export interface Ordered {
   readonly steps: readonly Step[];
@@ -45,7 +46,9 @@ export function orderPlan(
   const targets = ctx.input.targets;
   if (!targets || targets.length === 0) return { steps: ordered.steps, changes: ctx.changes, targets: null };
   const known = new Set(ctx.changes.map((c) => c.address));
-  const missing = targets.filter((t) => !known.has(t));
+  // An entry is planned after the order (phase-entries.ts); its bucket's step is what it needs here.
+  const bucketsOfEntries = targets.map(bucketOfEntry).filter((b): b is string => b !== undefined);
+  const missing = targets.filter((t) => !known.has(t) && bucketOfEntry(t) === undefined);
   if (missing.length > 0) {
     return {
       diagnostics: missing.map((t) => ({
@@ -55,8 +58,9 @@ export function orderPlan(
       })),
     };
   }
-  const keep = targetClosure(ordered.steps, targets);
-  for (const t of targets) keep.add(t);
+  const wanted = [...targets, ...bucketsOfEntries.filter((b) => known.has(b))];
+  const keep = targetClosure(ordered.steps, wanted);
+  for (const t of wanted) keep.add(t);
   return {
     steps: ordered.steps.filter((s) => keep.has(s.address)),
     changes: ctx.changes.filter((c) => keep.has(c.address)),

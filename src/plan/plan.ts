@@ -8,7 +8,8 @@
 //   orphans   live resources the manifest does not declare: deleted when owned, else unmanaged
 //   checks    rules across the changes (work-queue origins, hidden source consumers)
 //   order     the steps in execution order (order.ts), then --target
-//   preflight the steps in that order against the account's limits (preflight/), then the plan's assembly
+//   preflight the steps in that order against the account's limits (preflight/)
+//   entries   the keys of buckets that declare entries, after their bucket's step; then the plan's assembly
 
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { Plan } from "../model/plan.js";
@@ -19,6 +20,7 @@ import { sortByPlace } from "./diagnostics.js";
 import { orderPlan } from "./ordering.js";
 import { checkAcross } from "./phase-checks.js";
 import { planConsumers } from "./phase-consumers.js";
+import { planEntries } from "./phase-entries.js";
 import { noteRunningApply } from "./phase-lease.js";
 import { planOrphans } from "./phase-orphans.js";
 import { planStreams } from "./phase-streams.js";
@@ -45,7 +47,7 @@ export function buildPlan(input: PlanInput): PlanOutcome {
   ctx.changes.sort(byAddress);
   const planned = orderPlan(ctx, unmanaged);
   if ("diagnostics" in planned) return { diagnostics: [...ctx.warnings, ...planned.diagnostics] };
-  const ordered = preflight(ctx, planned);
+  const ordered = planEntries(ctx, preflight(ctx, planned));
   if (ctx.errors.length > 0) return { diagnostics: sortByPlace([...ctx.errors, ...ctx.warnings]) };
   return { plan: assemblePlan(ctx, ordered, unmanaged), diagnostics: sortByPlace(ctx.warnings) };
 }

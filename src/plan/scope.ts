@@ -8,6 +8,7 @@ import { streamAddress } from "../model/address.js";
 import type { DesiredConsumer } from "../model/desired.js";
 import { localOrigins } from "../model/jetstream.js";
 import type { ObservedState } from "../model/observed.js";
+import { bucketOfEntry } from "./phase-entries.js";
 import type { StreamResource } from "./resources.js";
 
 export function scopeOf(
@@ -34,7 +35,7 @@ export function scopeOf(
     const k = consumerByAddress.get(t);
     const stream = k?.stream ?? (t.startsWith("consumer.") ? t.split(".")[1] : undefined);
     if (stream) addStream(stream);
-    const r = byAddress.get(t);
+    const r = byAddress.get(t) ?? byAddress.get(bucketOfEntry(t) ?? "");
     if (r) addStream(r.streamName);
   }
   return (address) => scope.has(address);

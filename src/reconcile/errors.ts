@@ -40,10 +40,10 @@ export class ApplyRefused extends Error {
   }
 }
 
-/** A saved plan that cannot be applied: unreadable, not a plan, or stale. */
+/** A saved plan that cannot be applied (unreadable, not a plan, or stale), or cannot be written (sensitive). */
 export class SavedPlanRefused extends Error {
   constructor(
-    readonly kind: "unreadable" | "not-a-plan" | "stale",
+    readonly kind: "unreadable" | "not-a-plan" | "stale" | "sensitive",
     message: string,
     readonly problems: readonly string[] = [],
   ) {

@@ -13,6 +13,7 @@ import type { DesiredState } from "../model/desired.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../model/diagnostic.js";
 import type { ObservedState } from "../model/observed.js";
 import type { Plan, PlanTarget } from "../model/plan.js";
+import { readEntries } from "../observe/entries.js";
 import { observe } from "../observe/observe.js";
 import { buildPlan } from "../plan/plan.js";
 import { jsplanVersion } from "../version.js";
@@ -84,20 +85,56 @@ export function targetOf(session: Session): PlanTarget {
   return { url: session.where.replace(/\*\*\*@/g, ""), context: session.context, account: null };
 }
 
-/** Reads the account's state; a failure says what went wrong and what jsplan needs. */
-export async function observeSession(session: Session): Promise<ObservedState> {
+/**
+ * Reads the account's state (with the keys of the buckets whose manifest declares entries, when the
+ * manifest is given); a failure says what went wrong and what jsplan needs.
+ */
+export async function observeSession(session: Session, desired?: DesiredState): Promise<ObservedState> {
   try {
-    return await observe(session.api, session.info, session.account);
+    const observed = await observe(session.api, session.info, session.account);
+    return desired ? await withEntries(session, observed, desired) : observed;
   } catch (err) {
-    // A permission error names the refused subject; say what jsplan needs as a whole, once.
-    const needs =
-      err instanceof JsTransportError && err.kind === "permission"
-        ? `; jsplan needs publish permission on ${session.api.options.prefix}.> and subscribe permission on _INBOX.>`
-        : "";
-    throw new ObserveFailure(`reading the server's state failed: ${describeApiError(err)}${needs}`, {
-      cause: err,
-    });
+    throw observeFailure(err, session);
   }
+}
+
+/** The state with the keys of every bucket whose manifest declares `entries` (none read when none does). */
+export async function withEntries(
+  session: Session,
+  observed: ObservedState,
+  desired: DesiredState,
+): Promise<ObservedState> {
+  return withBucketEntries(
+    session,
+    observed,
+    desired.keyValues.filter((b) => b.entries !== undefined).map((b) => b.name),
+  );
+}
+
+/** The state with the keys of these buckets (export --with-entries reads those it exports). */
+export async function withBucketEntries(
+  session: Session,
+  observed: ObservedState,
+  buckets: readonly string[],
+): Promise<ObservedState> {
+  if (buckets.length === 0) return observed;
+  try {
+    return { ...observed, entries: await readEntries(session.api, buckets) };
+  } catch (err) {
+    throw observeFailure(err, session);
+  }
+}
+
+function observeFailure(err: unknown, session: Session): ObserveFailure {
+  if (err instanceof ObserveFailure) return err;
+  // A permission error names the refused subject; say what jsplan needs as a whole, once.
+  const needs =
+    err instanceof JsTransportError && err.kind === "permission"
+      ? `; jsplan needs publish permission on ${session.api.options.prefix}.> and subscribe permission on _INBOX.>`
+      : "";
+  return new ObserveFailure(`reading the server's state failed: ${describeApiError(err)}${needs}`, {
+    cause: err,
+  });
 }
 
 export function describeApiError(err: unknown): string {
@@ -162,7 +199,13 @@ export async function planSession(req: PlanRequest): Promise<PlannedSession> {
   const r = await live;
   if (!r.ok) throw r.err;
   const { session, lease } = r;
-  const observed = req.withoutLock ? withoutPredictedLock(r.observed) : r.observed;
+  let observed = req.withoutLock ? withoutPredictedLock(r.observed) : r.observed;
+  try {
+    observed = await withEntries(session, observed, loaded.desired);
+  } catch (err) {
+    await closeAll(r);
+    throw err;
+  }
   lease?.describeOwner(loaded.desired.owner ?? null);
   const outcome = planFrom({
     desired: loaded.desired,

@@ -3,12 +3,16 @@
 // server's state now. Only when the plan made now is the saved one, step for step, does apply carry it
 // out, and every safety property (destructive, blocked, ownership, losses) is the re-derived plan's.
 
+import { createHash } from "node:crypto";
 import { sortedJson } from "../jetstream/fingerprint.js";
 import { loadSourcesInterleaved } from "../load/load.js";
 import type { SourceFile } from "../load/yaml-document.js";
+import { kvEntryAddress } from "../model/address.js";
+import type { DesiredState } from "../model/desired.js";
 import { formatPos, hasErrors } from "../model/diagnostic.js";
 import type { ObservedState } from "../model/observed.js";
-import type { Change, Plan, SavedManifest } from "../model/plan.js";
+import type { Change, Plan, RecordedVariable, SavedManifest } from "../model/plan.js";
+import { SavedPlanRefused } from "./errors.js";
 import { planFrom } from "./planning.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -22,21 +26,74 @@ export function referencedVariables(text: string): string[] {
   return [...names].sort();
 }
 
-/** What a saved plan records so that `apply --plan` can plan again from the same input. */
+/**
+ * What a saved plan records so that `apply --plan` can plan again from the same input. A manifest with
+ * sensitive KV entries is recorded without any variable's value (only a digest of it, checked against the
+ * environment of the apply), and one that writes a sensitive value into its own text cannot be saved at all:
+ * the file would hold the value that no output may show.
+ */
 export function recordManifest(
   files: readonly SourceFile[],
   env: Env,
   targets: readonly string[],
+  desired?: DesiredState,
 ): SavedManifest {
-  const variables: Record<string, string | null> = {};
+  const secrets = sensitiveValues(desired);
+  for (const [address, value] of secrets) {
+    if (files.some((f) => f.text.includes(value)))
+      throw new SavedPlanRefused(
+        "sensitive",
+        `${address} is sensitive and its value is written in the manifest's text, which a saved plan records; set it from a variable (value: "\${NAME}") to save this plan, or plan and apply without --out`,
+      );
+  }
+  const variables: Record<string, RecordedVariable> = {};
   for (const f of files) {
-    for (const name of referencedVariables(f.text)) variables[name] = env[name] ?? null;
+    for (const name of referencedVariables(f.text)) {
+      const value = env[name];
+      variables[name] = value === undefined ? null : secrets.size > 0 ? { sha256: digestOf(value) } : value;
+    }
   }
   return {
     sources: files.map((f) => ({ path: f.path, text: f.text })),
     variables,
     targets: [...targets],
   };
+}
+
+/** The sensitive values a manifest declares, by entry address. */
+function sensitiveValues(desired: DesiredState | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const b of desired?.keyValues ?? []) {
+    for (const e of b.entries ?? [])
+      if (e.sensitive && e.value !== "") out.set(kvEntryAddress(b.name, e.key), e.value);
+  }
+  return out;
+}
+
+function digestOf(value: string): string {
+  return `sha256:${createHash("sha256").update(value).digest("hex")}`;
+}
+
+/**
+ * The variables to plan again with: recorded values as they are; one recorded only as a digest is taken from
+ * the environment of the apply, which must hold the same value (a problem names the variable, never a value).
+ */
+function variablesFor(record: SavedManifest, env: Env): { env: Record<string, string>; problems: string[] } {
+  const out: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(record.variables)) {
+    if (value === null) continue;
+    if (typeof value === "string") {
+      out[name] = value;
+      continue;
+    }
+    const now = env[name];
+    if (now === undefined) problems.push(`the variable ${name} is not set; the plan was made with it set`);
+    else if (digestOf(now) !== value.sha256)
+      problems.push(`the variable ${name} has another value than when the plan was made`);
+    else out[name] = now;
+  }
+  return { env: out, problems };
 }
 
 export type Rederived =
@@ -48,10 +105,15 @@ export async function rederive(
   saved: Plan,
   record: SavedManifest,
   observed: ObservedState,
+  /** The environment of the apply, for the variables the record holds only as digests. */
+  env: Env,
+  /** Reads the keys of the buckets whose recorded manifest declares entries (see withEntries). */
+  withEntries: (desired: DesiredState, observed: ObservedState) => Promise<ObservedState> = async (_d, o) =>
+    o,
 ): Promise<Rederived> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(record.variables)) if (value !== null) env[name] = value;
-  const loaded = await loadSourcesInterleaved(record.sources, env);
+  const variables = variablesFor(record, env);
+  if (variables.problems.length > 0) return { ok: false, problems: variables.problems };
+  const loaded = await loadSourcesInterleaved(record.sources, variables.env);
   if (hasErrors(loaded.diagnostics) || !loaded.desired) {
     const first = loaded.diagnostics.find((d) => d.severity === "error");
     return {
@@ -61,7 +123,8 @@ export async function rederive(
       ],
     };
   }
-  const outcome = planFrom({ desired: loaded.desired, observed, targets: record.targets });
+  const state = await withEntries(loaded.desired, observed);
+  const outcome = planFrom({ desired: loaded.desired, observed: state, targets: record.targets });
   if (!outcome.plan) {
     const first = outcome.diagnostics.find((d) => d.severity === "error");
     return {

@@ -4,6 +4,7 @@
 import { constants } from "node:fs";
 import { lstat, open, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
+import type { Session } from "../connection/session.js";
 import { canonicalConsumer } from "../jetstream/canonical-consumer.js";
 import { canonicalStream } from "../jetstream/canonical-stream.js";
 import { diffConfigs } from "../jetstream/field-diff.js";
@@ -16,6 +17,7 @@ import { parseVersion, type Version } from "../model/version.js";
 import { checkSteps } from "../plan/preflight/index.js";
 import { SavedPlanRefused } from "./errors.js";
 import { fingerprintAt, liveConfigAt, manifestDigest } from "./fingerprint.js";
+import { withEntries } from "./planning.js";
 import { rederive } from "./saved-manifest.js";
 
 /** The plan with what `apply --plan` needs to tell whether it is still current. */
@@ -182,7 +184,12 @@ function shapeProblem(v: unknown): string | null {
   if (
     !vars ||
     typeof vars !== "object" ||
-    !Object.values(vars).every((x) => x === null || typeof x === "string")
+    !Object.values(vars).every(
+      (x) =>
+        x === null ||
+        typeof x === "string" ||
+        (typeof x === "object" && typeof (x as { sha256?: unknown }).sha256 === "string"),
+    )
   ) {
     wrong.push("saved.variables");
   }
@@ -202,9 +209,17 @@ export async function rederiveSavedPlan(
   saved: SavedPlan,
   observed: ObservedState,
   file: string,
+  env: Readonly<Record<string, string | undefined>>,
+  session?: Session,
 ): Promise<Plan> {
   checkSavedPlan(saved, observed, file);
-  const again = await rederive(saved, saved.saved, observed);
+  const again = await rederive(
+    saved,
+    saved.saved,
+    observed,
+    env,
+    session ? (desired, state) => withEntries(session, state, desired) : undefined,
+  );
   if (!again.ok) throw staleRefusal(file, again.problems);
   return again.plan;
 }

@@ -238,7 +238,7 @@ export class Watcher {
 
   async #plan(session: Session, desired: DesiredState, why: WatchTrigger): Promise<Plan | undefined> {
     try {
-      const observed = await observeSession(session);
+      const observed = await observeSession(session, desired);
       // Stopping: a plan that was being made is not reported (only the steps in flight are).
       if (this.#stopped) return undefined;
       this.#observed = observed;
@@ -282,7 +282,7 @@ export class Watcher {
         ...(opts.lockTtlMs !== undefined ? { ttlMs: opts.lockTtlMs } : {}),
       });
       lease.describeOwner(desired.owner ?? null);
-      const observed = await observeSession(session);
+      const observed = await observeSession(session, desired);
       const own = observed.lease?.holder?.id === lease.holder.id;
       const state = own ? { ...observed, lease: { present: true, holder: null } } : observed;
       const all = wanted.length === seen.changes.filter((c) => c.action !== "no-op").length;

@@ -1,12 +1,16 @@
 // Wire values in human units, for text and markdown. Units, defaults and bucket names come from the field
 // tables (src/jetstream/fields/).
 
+import { ENTRY_SENSITIVE } from "../jetstream/entries.js";
 import { bucketView, fieldsOf, unitOf } from "../jetstream/fields/index.js";
 import { formatDuration, formatSize } from "../model/units.js";
 
 /** A wire value of field `path` of a resource of `kind`, in human units. */
 export function formatValue(kind: string, path: string, value: unknown): string {
   if (value === undefined || value === null) return "(unset)";
+  // A key's value is data, quoted as written; a sensitive one is never there to quote.
+  if (kind === "kv_entry" && path === "value" && typeof value === "string")
+    return value === ENTRY_SENSITIVE ? value : JSON.stringify(value);
   const unit = unitOf(kind, path);
   if (typeof value === "number") {
     if (unit === "duration") return formatDuration(value);
@@ -24,6 +28,7 @@ export function formatValue(kind: string, path: string, value: unknown): string 
 /** Server defaults that a new resource does not need to show (the plan lists only what the manifest sets). */
 export function isShownOnCreate(kind: string, key: string, value: unknown): boolean {
   if (key === "name" || key === "durable_name") return false;
+  if (kind === "kv_entry" && key === "sensitive") return false;
   if (isBucketInternal(kind, key)) return false;
   const row = fieldsOf(kind).row(key);
   return !(row?.hideDefault && row.default === value);

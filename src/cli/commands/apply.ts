@@ -111,7 +111,12 @@ async function planToApply(args: ApplyArgs, io: CliIO, style: Style): Promise<To
   const observed = lock ? seen.observed : withoutPredictedLock(seen.observed);
   try {
     // Never the file's steps as they are: the plan made again from the manifest it records, if equal.
-    return { plan: await rederiveSavedPlan(saved, observed, args.planFile), session, observed, lease };
+    return {
+      plan: await rederiveSavedPlan(saved, observed, args.planFile, io.env, session),
+      session,
+      observed,
+      lease,
+    };
   } catch (err) {
     await closeAll({ session, lease });
     return exitFor(err, io, style);

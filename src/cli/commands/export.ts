@@ -2,19 +2,37 @@
 // `jsplan export > jsplan.yaml && jsplan plan` shows no changes.
 
 import { writeFile } from "node:fs/promises";
+import type { Session } from "../../connection/session.js";
 import { exportManifest } from "../../export/from-observed.js";
 import { manifestYaml } from "../../export/to-yaml.js";
+import type { ObservedState } from "../../model/observed.js";
+import { withBucketEntries } from "../../reconcile/planning.js";
 import type { Style } from "../../render/style.js";
 import { jsplanVersion } from "../../version.js";
 import type { ConnectionFlags } from "../connection-args.js";
 import { ExitError } from "../exit-error.js";
 import type { CliIO } from "../io.js";
-import { observeOrExit } from "../planning.js";
+import { exitFor, observeOrExit } from "../planning.js";
+
+/** The state with the keys of the KV buckets export writes (all, or those of --stream). */
+async function withKeys(
+  session: Session,
+  observed: ObservedState,
+  wanted: readonly string[],
+): Promise<ObservedState> {
+  const buckets = [...observed.streams.keys()]
+    .filter((n) => n.startsWith("KV_"))
+    .map((n) => n.slice("KV_".length))
+    .filter((b) => wanted.length === 0 || wanted.includes(b) || wanted.includes(`KV_${b}`));
+  return withBucketEntries(session, observed, buckets);
+}
 
 export interface ExportArgs {
   readonly streams: readonly string[];
   readonly owner?: string;
   readonly out?: string;
+  /** Also export the keys of the KV buckets (`entries`), with their values. */
+  readonly withEntries: boolean;
   readonly quiet: boolean;
   readonly connection: ConnectionFlags;
 }
@@ -26,8 +44,11 @@ export async function exportCommand(args: ExportArgs, io: CliIO, style: Style): 
       `jsplan: --owner "${args.owner}" is not a valid owner: use letters, digits, '.', '_' and '-'\nRun "jsplan --help" for usage.`,
     );
   }
-  const { session, observed } = await observeOrExit(args.connection, io, style);
+  const { session, observed: state } = await observeOrExit(args.connection, io, style);
   try {
+    const observed = args.withEntries
+      ? await withKeys(session, state, args.streams).catch((err) => exitFor(err, io, style))
+      : state;
     const result = exportManifest(observed, {
       ...(args.streams.length > 0 ? { streams: args.streams } : {}),
       ...(args.owner !== undefined ? { owner: args.owner } : {}),

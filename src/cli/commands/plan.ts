@@ -42,7 +42,7 @@ export async function planCommand(args: PlanArgs, io: CliIO, style: Style): Prom
     io.stdout.write(renderPlan(plan, args.format, style, args.markdown));
     if (args.out) {
       try {
-        const record = recordManifest(planned.files, io.env, args.targets);
+        const record = recordManifest(planned.files, io.env, args.targets, planned.desired);
         await writeSavedPlan(
           args.out,
           toSavedPlan(plan, planned.observed, planned.files, new Date(), record),

@@ -21,6 +21,36 @@ export function checkKv(b: DesiredKv, f: Findings): void {
     f.error(b, "limit_marker_ttl", "marker-ttl-too-small", "limit_marker_ttl must be at least 1s");
   }
   metadataWithinLimit(b, s.metadata, f);
+  checkEntries(b, f);
+}
+
+const encoder = new TextEncoder();
+
+/** `entries`: written to the bucket itself, so a mirror cannot take them, and each fits the bucket's limit. */
+function checkEntries(b: DesiredKv, f: Findings): void {
+  if (!b.entries) return;
+  if (b.spec.mirror && b.entries.length > 0) {
+    f.error(
+      b,
+      "entries",
+      "entries-on-mirror",
+      "a mirror bucket takes its keys from its origin and refuses writes; declare the entries on the origin bucket",
+    );
+    return;
+  }
+  const max = b.spec.max_value_size;
+  if (max === undefined || max < 0) return;
+  for (const e of b.entries) {
+    const bytes = encoder.encode(e.value).length;
+    if (bytes > max) {
+      f.error(
+        b,
+        `entries[${JSON.stringify(e.key)}]`,
+        "entry-too-large",
+        `the value of ${e.key} is ${bytes} bytes, more than the bucket's max_value_size (${max}); shorten it or raise max_value_size`,
+      );
+    }
+  }
 }
 
 /**
