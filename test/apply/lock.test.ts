@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe } from "node:test";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connectTo, serverLines, serverTest } from "../harness/index.js";
+import { connectTo, type NatsServer, serverLines, serverTest } from "../harness/index.js";
 import { runCli } from "../support/cli.js";
 import { assertEmpty, planOf } from "../support/jsplan.js";
 import { bigManifest, spawnJsplan } from "../support/spawn.js";
@@ -109,37 +109,60 @@ for (const line of serverLines()) {
         assert.match(next.stderr, /Waiting up to 30s for the apply lock/);
 
         // 60 more streams with their consumers: 180 steps, stopped by SIGTERM after 10.
-        const more = bigManifest(120, 2);
-        let sent = false;
-        const termed = await spawnJsplan(
-          ["apply", "-", ...s, "--auto-approve", "--concurrency", "1"],
-          more,
-          (err, child) => {
-            // Once: a second SIGTERM is someone who will not wait, and ends jsplan at once.
-            if (!sent && (err.match(/✓/g)?.length ?? 0) >= 10) {
-              sent = true;
-              child.kill("SIGTERM");
-            }
-          },
-          env,
-        );
-        assert.equal(termed.code, 1, termed.stderr.slice(-1000));
-        assert.match(termed.stderr, /Interrupted/);
-        assert.match(termed.stdout, /Apply incomplete \(interrupted\)/);
-        const done = (termed.stderr.match(/✓/g) ?? []).length;
-        // Not one line per step: counted by cause at the end.
-        assert.doesNotMatch(termed.stderr, /^- \S+ not executed/m);
-        const notRun = Number(
-          /^Not executed \((\d+)\):\n {2}\d+ steps?: interrupted$/m.exec(termed.stderr)?.[1] ?? 0,
-        );
-        assert.ok(notRun > 0, "steps not started are reported as not executed");
-        const plan = await planOf(server, more);
-        assert.equal(done + notRun, 180, `every step is reported once (${done} done, ${notRun} not)`);
-        assert.equal(plan.steps.length, notRun, "the report matches the server");
-        const right = await runCli(["apply", "-", ...s, "--auto-approve"], { stdin: more, env });
-        assert.equal(right.code, 0, `the lock was released at once: ${right.stderr}`);
-        assertEmpty(await planOf(server, more));
+        await interruptedMidApply(server, "SIGTERM", bigManifest(120, 2), 180, env);
+      },
+    );
+
+    serverTest(
+      "SIGHUP (a closed terminal, a cancelled CI job) ends an apply as SIGTERM does: every step reported, lock released",
+      { line, timeout: 120_000 },
+      async (_t, server) => {
+        await interruptedMidApply(server, "SIGHUP", bigManifest(40, 2), 120, { JSPLAN_LOCK_TTL: "3s" });
       },
     );
   });
+}
+
+/**
+ * An apply of `steps` steps, sent `signal` once after 10 of them: it ends with exit 1 and a report that
+ * counts every step once (done, or not executed by cause), true to the server, and it releases the lock at
+ * once (the next apply runs without waiting).
+ */
+async function interruptedMidApply(
+  server: NatsServer,
+  signal: NodeJS.Signals,
+  manifest: string,
+  steps: number,
+  env: Record<string, string>,
+): Promise<void> {
+  const s = ["-s", server.url];
+  let sent = false;
+  const stopped = await spawnJsplan(
+    ["apply", "-", ...s, "--auto-approve", "--concurrency", "1"],
+    manifest,
+    (err, child) => {
+      // Once: a second signal is someone who will not wait, and ends jsplan at once.
+      if (!sent && (err.match(/✓/g)?.length ?? 0) >= 10) {
+        sent = true;
+        child.kill(signal);
+      }
+    },
+    env,
+  );
+  assert.equal(stopped.code, 1, stopped.stderr.slice(-1000));
+  assert.match(stopped.stderr, /Interrupted/);
+  assert.match(stopped.stdout, /Apply incomplete \(interrupted\)/);
+  const done = (stopped.stderr.match(/✓/g) ?? []).length;
+  // Not one line per step: counted by cause at the end.
+  assert.doesNotMatch(stopped.stderr, /^- \S+ not executed/m);
+  const notRun = Number(
+    /^Not executed \((\d+)\):\n {2}\d+ steps?: interrupted$/m.exec(stopped.stderr)?.[1] ?? 0,
+  );
+  assert.ok(notRun > 0, "steps not started are reported as not executed");
+  const plan = await planOf(server, manifest);
+  assert.equal(done + notRun, steps, `every step is reported once (${done} done, ${notRun} not)`);
+  assert.equal(plan.steps.length, notRun, "the report matches the server");
+  const right = await runCli(["apply", "-", ...s, "--auto-approve"], { stdin: manifest, env });
+  assert.equal(right.code, 0, `the lock was released at once: ${right.stderr}`);
+  assertEmpty(await planOf(server, manifest));
 }

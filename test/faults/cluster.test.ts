@@ -1,5 +1,5 @@
-// jsplan apply on a 3-node cluster with R3 streams when a node is SIGKILLed or frozen mid-apply, on
-// the newest server line. The victim is the worst one for jsplan: the node it is connected to (given as its
+// jsplan apply on a 3-node cluster with R3 streams when a node is SIGKILLed (on the newest server line) or
+// frozen (on both lines) mid-apply. The victim is the worst one for jsplan: the node it is connected to (given as its
 // only URL, so it must find the others itself) and the meta leader. The apply either completes (two nodes
 // are a quorum) or fails cleanly with a report that matches the cluster; with the node still down a second
 // apply ends cleanly too; once the node is back, the next apply converges and the plan is empty.
@@ -32,6 +32,7 @@ const V2 = manifest(OWNER, [
 const FAULT_AFTER = 10;
 
 const newest = serverLines().at(-1) ?? SUPPORTED_LINES.at(-1)!;
+const oldest = serverLines()[0] ?? SUPPORTED_LINES[0]!;
 
 describe(`apply on a 3-node nats-server ${newest} cluster when a node dies mid-apply`, () => {
   it(
@@ -105,56 +106,66 @@ describe(`apply on a 3-node nats-server ${newest} cluster when a node dies mid-a
         assertEmpty(await planOf(all, V2), "after the node is back");
       }),
   );
-
-  it(
-    "the node jsplan is connected to is frozen (SIGSTOP) and resumed: jsplan moves on to the others; the report is true",
-    {
-      timeout: 240_000,
-    },
-    (t) =>
-      withCluster(t, { line: newest, name: "frozen" }, async (cluster) => {
-        const all = cluster.urls.join(",");
-        await applyOk(all, V1, []);
-        const plan: Plan = await planOf(all, V2);
-        const victim = await cluster.metaLeader();
-        assert.ok(victim, "the cluster has a meta leader");
-        const survivors = cluster.servers.filter((s) => s !== victim);
-        let resume: Promise<void> | undefined;
-        const trigger = await faultAfter(survivors[0]!, WRITES, FAULT_AFTER, async () => {
-          await victim.pause();
-          // Frozen long enough for the client to give up on it (pings every 2 s, two missed), then back.
-          resume = new Promise((r) => setTimeout(r, 8000)).then(() => victim.resume());
-        });
-        // Every URL, the frozen node's first: the one jsplan starts on.
-        const urls = [victim.url, ...survivors.map((s) => s.url)].join(",");
-        const run = await runJsplan(
-          [
-            ...["apply", "-", "-s", urls, "--auto-approve", "--allow-destroy"],
-            ...["--concurrency", "4", "--timeout", "3s", "--format", "json"],
-          ],
-          V2,
-          150_000,
-        );
-        await trigger.settle();
-        await resume;
-        assert.ok(trigger.fired, `${victim.name} was frozen while the apply ran`);
-        t.diagnostic(`apply ended with exit ${run.code} after ${run.ms} ms`);
-        assertCleanExit(run, [0, 1], 120_000);
-        const result = applyJsonOf(run);
-        await cluster.waitReady();
-        const tally = checkReport(plan, reportFromJson(result), await liveState(survivors[0]!));
-        t.diagnostic(
-          `report: ${JSON.stringify(tally)}${result.stopped ? `, stopped: ${result.stopped}` : ""}`,
-        );
-        assert.deepEqual(result.summary, tally, "the summary counts the results");
-        // While a node is frozen the others may answer a step with a refusal (no leader yet, 10008): a failure
-        // the server said, reported as such. What matters is that every status is true of the cluster (above).
-        for (const r of result.results.filter((x) => x.status === "failed")) {
-          t.diagnostic(`${r.address} failed after ${r.duration_ms} ms: ${r.error?.description}`);
-          assert.ok(r.error?.code, `${r.address}: a failure is the server's answer, with its code`);
-        }
-        await applyOk(all, V2, ["--allow-destroy", "--lock-timeout", "60s"]);
-        assertEmpty(await planOf(all, V2), "after the node is back");
-      }),
-  );
 });
+
+// The frozen node on both lines; on the oldest jsplan is given only that node's URL and must find the others
+// through what the cluster advertises (connect_urls), on the newest every URL.
+for (const [line, given] of [
+  [oldest, "only its URL"],
+  [newest, "every URL"],
+] as const) {
+  describe(`apply on a 3-node nats-server ${line} cluster whose node is frozen mid-apply`, () => {
+    it(
+      `the node jsplan is connected to is frozen (SIGSTOP) and resumed, jsplan given ${given}: it moves on to the others; the report is true`,
+      {
+        timeout: 240_000,
+      },
+      (t) =>
+        withCluster(t, { line, name: `frozen-${line}` }, async (cluster) => {
+          const all = cluster.urls.join(",");
+          await applyOk(all, V1, []);
+          const plan: Plan = await planOf(all, V2);
+          const victim = await cluster.metaLeader();
+          assert.ok(victim, "the cluster has a meta leader");
+          const survivors = cluster.servers.filter((s) => s !== victim);
+          let resume: Promise<void> | undefined;
+          const trigger = await faultAfter(survivors[0]!, WRITES, FAULT_AFTER, async () => {
+            await victim.pause();
+            // Frozen long enough for the client to give up on it (pings every 2 s, two missed), then back.
+            resume = new Promise((r) => setTimeout(r, 8000)).then(() => victim.resume());
+          });
+          // The frozen node's URL first: the one jsplan starts on.
+          const urls =
+            given === "only its URL" ? victim.url : [victim.url, ...survivors.map((s) => s.url)].join(",");
+          const run = await runJsplan(
+            [
+              ...["apply", "-", "-s", urls, "--auto-approve", "--allow-destroy"],
+              ...["--concurrency", "4", "--timeout", "3s", "--format", "json"],
+            ],
+            V2,
+            150_000,
+          );
+          await trigger.settle();
+          await resume;
+          assert.ok(trigger.fired, `${victim.name} was frozen while the apply ran`);
+          t.diagnostic(`apply ended with exit ${run.code} after ${run.ms} ms`);
+          assertCleanExit(run, [0, 1], 120_000);
+          const result = applyJsonOf(run);
+          await cluster.waitReady();
+          const tally = checkReport(plan, reportFromJson(result), await liveState(survivors[0]!));
+          t.diagnostic(
+            `report: ${JSON.stringify(tally)}${result.stopped ? `, stopped: ${result.stopped}` : ""}`,
+          );
+          assert.deepEqual(result.summary, tally, "the summary counts the results");
+          // While a node is frozen the others may answer a step with a refusal (no leader yet, 10008): a failure
+          // the server said, reported as such. What matters is that every status is true of the cluster (above).
+          for (const r of result.results.filter((x) => x.status === "failed")) {
+            t.diagnostic(`${r.address} failed after ${r.duration_ms} ms: ${r.error?.description}`);
+            assert.ok(r.error?.code, `${r.address}: a failure is the server's answer, with its code`);
+          }
+          await applyOk(all, V2, ["--allow-destroy", "--lock-timeout", "60s"]);
+          assertEmpty(await planOf(all, V2), "after the node is back");
+        }),
+    );
+  });
+}
