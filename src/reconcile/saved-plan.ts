@@ -132,7 +132,10 @@ export async function readSavedPlan(file: string): Promise<SavedPlan> {
   return plan as SavedPlan;
 }
 
-/** Reads at most MAX_PLAN_BYTES (a device or a runaway file is refused, not read to the end). */
+/**
+ * Reads at most MAX_PLAN_BYTES (a device or a runaway file is refused, not read to the end); a file whose
+ * first byte that is not white space is not `{` is refused after its first read, as it is no JSON object.
+ */
 async function readBounded(file: string): Promise<string> {
   const fh = await open(file, constants.O_RDONLY);
   try {
@@ -142,6 +145,12 @@ async function readBounded(file: string): Promise<string> {
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, buf.length, null);
       if (bytesRead === 0) break;
+      if (total === 0 && !startsLikeJsonObject(buf.subarray(0, bytesRead))) {
+        throw new SavedPlanRefused(
+          "not-a-plan",
+          `${file} is not a saved plan jsplan made (it is not JSON); nothing was changed`,
+        );
+      }
       total += bytesRead;
       if (total > MAX_PLAN_BYTES) {
         throw new SavedPlanRefused(
@@ -155,6 +164,15 @@ async function readBounded(file: string): Promise<string> {
   } finally {
     await fh.close();
   }
+}
+
+function startsLikeJsonObject(head: Buffer): boolean {
+  for (const byte of head) {
+    if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) continue;
+    return byte === 0x7b;
+  }
+  // Only white space so far: a later read decides (JSON.parse refuses what is not an object).
+  return true;
 }
 
 /** What makes a parsed file unusable as a saved plan, in words; null when its shape is right. */

@@ -122,7 +122,7 @@ for (const line of serverLines()) {
       delete saved.server;
       writeFileSync(noServer, JSON.stringify(saved));
       const cases: Array<[string, RegExp]> = [
-        ["/dev/zero", /larger than 256 MiB, so it is not a saved plan/],
+        ["/dev/zero", /is not a saved plan jsplan made \(it is not JSON\); nothing was changed/],
         [noServer, /is not a complete saved plan \(server\.version missing or malformed\)/],
         [path.join(dir, "absent.json"), /cannot read the saved plan .*ENOENT/],
       ];
