@@ -5,6 +5,7 @@
 
 import { sortedJson } from "../jetstream/fingerprint.js";
 import { loadSourcesInterleaved } from "../load/load.js";
+import { namesContexts } from "../load/targets.js";
 import type { SourceFile } from "../load/yaml-document.js";
 import { formatPos, hasErrors } from "../model/diagnostic.js";
 import type { ObservedState } from "../model/observed.js";
@@ -58,6 +59,14 @@ export async function rederive(
       ok: false,
       problems: [
         `the manifest it records no longer loads${first ? `: ${formatPos(first.pos)} ${first.message}` : ""}`,
+      ],
+    };
+  }
+  if (namesContexts(loaded.targets ?? [])) {
+    return {
+      ok: false,
+      problems: [
+        "the manifest it records names natscli contexts (context:), which a saved plan does not support",
       ],
     };
   }
