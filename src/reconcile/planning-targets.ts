@@ -7,10 +7,12 @@ import { ConnectionFailure } from "../connection/errors.js";
 import { listContexts } from "../connection/natscli-context.js";
 import { resolveNamedContext } from "../connection/resolve.js";
 import type { ConnectionSettings } from "../connection/settings.js";
+import { streamNameOf } from "../jetstream/buckets.js";
 import { loadSourcesInterleaved } from "../load/load.js";
 import { type LoadedTarget, namesContexts } from "../load/targets.js";
 import type { SourceFile } from "../load/yaml-document.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../model/diagnostic.js";
+import type { ObservedState } from "../model/observed.js";
 import { ManifestInvalid, ObserveFailure } from "./errors.js";
 import {
   closeAll,
@@ -74,20 +76,28 @@ export async function planTargets(req: TargetsRequest): Promise<PlannedTargets> 
     const t = targets[live.indexOf(failed)]!;
     throw t.context === null ? failed.err : namingContext(failed.err, t.context);
   }
+  const scoped = scopeTargets(req.targets ?? [], targets, opened);
   const planned: PlannedTarget[] = [];
+  let at = 0;
   try {
-    for (const [i, t] of targets.entries()) {
-      const r = opened[i]!;
+    for (; at < targets.length; at++) {
+      const t = targets[at]!;
+      const r = opened[at]!;
       const observedAt = performance.now() - started;
-      const input = { desired: t.desired, files: t.files, warnings: warningsOf(t.files, diagnostics, i) };
-      const one = await planOnSession(r, input, req);
+      const addresses = scoped[at];
+      if (addresses?.length === 0) {
+        // --target names nothing of this target: it is left out of the run.
+        await closeAll(r);
+        continue;
+      }
+      const input = { desired: t.desired, files: t.files, warnings: warningsOf(t.files, diagnostics, at) };
+      const one = await planOnSession(r, input, { ...req, ...(addresses ? { targets: addresses } : {}) });
       const timings = { observed: observedAt, loaded: loadedAt, planned: performance.now() - started };
       planned.push({ ...one, timings, context: t.context });
     }
   } catch (err) {
-    // planOnSession closed the one it could not plan; close the rest.
-    await Promise.all(opened.slice(planned.length + 1).map((r) => closeAll(r)));
-    await Promise.all(planned.map((p) => closeAll(p)));
+    // planOnSession closed the one it could not plan; close the planned ones and those not reached.
+    await Promise.all([...planned, ...opened.slice(at + 1)].map((r) => closeAll(r)));
     throw err;
   }
   return { grouped: namesContexts(targets), targets: planned };
@@ -127,6 +137,34 @@ function contextProblem(err: unknown, env: Readonly<Record<string, string | unde
       ? `the contexts there are: ${there.join(", ")}`
       : "there are no natscli contexts (create one with `nats context save NAME`)"
   }`;
+}
+
+/**
+ * `--target` over several targets: each target plans the addresses it declares or its server holds (the
+ * same address in two accounts is targeted in both); a target with none of them is left out; an address
+ * in no target stays in every one, whose plan then says that it is unknown. Undefined without --target.
+ */
+function scopeTargets(
+  addresses: readonly string[],
+  targets: readonly LoadedTarget[],
+  opened: readonly { readonly observed: ObservedState }[],
+): (string[] | undefined)[] {
+  if (addresses.length === 0) return targets.map(() => undefined);
+  const mine = targets.map((t, i) => {
+    const d = t.desired;
+    const declared = new Set(
+      [...d.streams, ...d.consumers, ...d.keyValues, ...d.objectStores].map((r) => r.address),
+    );
+    const observed = opened[i]!.observed;
+    return addresses.filter((a) => {
+      const stream = streamNameOf(a);
+      return (
+        declared.has(a) || observed.consumers.has(a) || (stream !== undefined && observed.streams.has(stream))
+      );
+    });
+  });
+  const nowhere = addresses.filter((a) => !mine.some((m) => m.includes(a)));
+  return mine.map((m) => (nowhere.length > 0 ? [...m, ...nowhere] : m));
 }
 
 /** A connection or reading failure of a named target says which target it is. */

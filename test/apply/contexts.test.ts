@@ -4,14 +4,17 @@
 // resources; a failure in one target says which targets were done, failed and not started.
 
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { jetstreamManager } from "@nats-io/jetstream";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { LEASE_STREAM } from "../../src/jetstream/lease.js";
+import { DATE_TIME_RE } from "../../src/load/schema.js";
 import { type NatsServer, serverLines, startServer, withConnection } from "../harness/index.js";
 import { runCli } from "../support/cli.js";
+import { REPO_ROOT } from "../support/paths.js";
 
 const USERS = {
   a: { user: "tenant-a", password: "pa-3f9c1b" },
@@ -19,6 +22,12 @@ const USERS = {
   reader: { user: "b-reader", password: "pr-51aa90" },
 };
 const READ_ONLY = ["$JS.API.INFO", "$JS.API.STREAM.LIST", "$JS.API.STREAM.INFO.*", "$JS.API.CONSUMER.LIST.*"];
+
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+ajv.addFormat("date-time", DATE_TIME_RE);
+const planSchema = JSON.parse(readFileSync(path.join(REPO_ROOT, "schemas/plan.schema.json"), "utf8"));
+ajv.addSchema(planSchema);
+const validateTargets = ajv.compile({ $ref: `${planSchema.$id}#/$defs/targetsDocument` });
 
 const CONFIG = `
 accounts {
@@ -109,6 +118,7 @@ for (const line of serverLines()) {
       const json = await cli("plan", a, b, "--format", "json");
       assert.equal(json.code, 0, json.stderr);
       const doc = JSON.parse(json.stdout);
+      assert.ok(validateTargets(JSON.parse(json.stdout)), JSON.stringify(validateTargets.errors));
       assert.deepEqual(
         doc.plans.map((p: { target: { context: string }; owner: string }) => [p.target.context, p.owner]),
         [
@@ -132,6 +142,15 @@ for (const line of serverLines()) {
       const again = await cli("plan", a, b, "--detailed-exitcode");
       assert.equal(again.code, 0, again.stdout + again.stderr);
       assert.match(again.stdout, /Overall \(2 targets\): no changes/);
+
+      // --target plans the targets that have the address; one that has none is left out.
+      const only = await cli("plan", a, b, "--target", "stream.B_ONLY");
+      assert.equal(only.code, 0, only.stderr);
+      assert.match(only.stdout, /Target: context b /);
+      assert.doesNotMatch(only.stdout, /Target: context a /);
+      const unknown = await cli("plan", a, b, "--target", "stream.NOWHERE");
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /--target stream\.NOWHERE: no such resource/);
     });
 
     it("a failure in one target says which targets were done, which failed and which were not started", async () => {
