@@ -13,7 +13,7 @@ import { type LoadedTarget, namesContexts } from "../load/targets.js";
 import type { SourceFile } from "../load/yaml-document.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../model/diagnostic.js";
 import type { ObservedState } from "../model/observed.js";
-import { ManifestInvalid, ObserveFailure } from "./errors.js";
+import { ApplyLocked, ManifestInvalid, ObserveFailure } from "./errors.js";
 import {
   closeAll,
   connectAndObserve,
@@ -74,6 +74,8 @@ export async function planTargets(req: TargetsRequest): Promise<PlannedTargets> 
   if (failed && !failed.ok) {
     await Promise.all(opened.map((r) => closeAll(r)));
     const t = targets[live.indexOf(failed)]!;
+    const same = sameAccount(failed.err, live, targets);
+    if (same) throw same;
     throw t.context === null ? failed.err : namingContext(failed.err, t.context);
   }
   const scoped = scopeTargets(req.targets ?? [], targets, opened);
@@ -165,6 +167,32 @@ function scopeTargets(
   });
   const nowhere = addresses.filter((a) => !mine.some((m) => m.includes(a)));
   return mine.map((m) => (nowhere.length > 0 ? [...m, ...nowhere] : m));
+}
+
+/**
+ * Two targets that reach the same account would each take its apply lock, and the second finds the
+ * first's: say so, rather than "another apply holds the lock".
+ */
+function sameAccount(
+  err: unknown,
+  live: readonly ({ ok: true; lease?: { holder: { id: string } } | undefined } | { ok: false })[],
+  targets: readonly LoadedTarget[],
+): ManifestInvalid | undefined {
+  if (!(err instanceof ApplyLocked) || !err.holder) return undefined;
+  const holderId = err.holder.id;
+  const first = live.findIndex((r) => r.ok && r.lease?.holder.id === holderId);
+  const second = live.findIndex((r) => !r.ok);
+  if (first < 0) return undefined;
+  const name = (t: LoadedTarget) => (t.context === null ? "the default target" : `context "${t.context}"`);
+  const [a, b] = [targets[first]!, targets[second]!];
+  return new ManifestInvalid([
+    {
+      severity: "error",
+      ...((b.pos ?? a.pos) ? { pos: (b.pos ?? a.pos)! } : {}),
+      code: "manifest.context-same-account",
+      message: `${name(a)} and ${name(b)} reach the same account (the second found the first's apply lock); put that account's files under one context`,
+    },
+  ]);
 }
 
 /** A connection or reading failure of a named target says which target it is. */

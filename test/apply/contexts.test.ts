@@ -84,6 +84,7 @@ for (const line of serverLines()) {
       ctx("a", USERS.a);
       ctx("b", USERS.b);
       ctx("b-reader", USERS.reader);
+      ctx("a-again", USERS.a);
       // NATS_URL points nowhere: it is the default target's, never a named context's.
       env = { HOME: dir, XDG_CONFIG_HOME: xdg, NATS_URL: "nats://127.0.0.1:1" };
     });
@@ -180,13 +181,23 @@ for (const line of serverLines()) {
       );
     });
 
+    it("two contexts that reach the same account are refused before any change", async () => {
+      const one = file("same-1.yaml", tenant("a", "same-1", "SAME_1"));
+      const two = file("same-2.yaml", tenant("a-again", "same-2", "SAME_2"));
+      const r = await cli("apply", one, two, "--auto-approve");
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, /context "a(-again)?" and context "a(-again)?" reach the same account/);
+      const inA = await streamsOf(server, USERS.a);
+      assert.ok(!inA.includes("SAME_1") && !inA.includes("SAME_2"), inA.join(", "));
+    });
+
     it("an unknown context is an error at its `context:` key, naming the contexts there are", async () => {
       const bad = file("typo.yaml", `version: 1\nowner: t\n\ncontext: tenant-z\nstreams: []\n`);
       const r = await cli("plan", bad);
       assert.equal(r.code, 1);
       assert.match(r.stderr, /typo\.yaml:4:1/);
       assert.match(r.stderr, /context "tenant-z" not found/);
-      assert.match(r.stderr, /the contexts there are: a, b, b-reader/);
+      assert.match(r.stderr, /the contexts there are: a, a-again, b, b-reader/);
     });
 
     it("files without context: are the default target, from the flags; watch refuses contexts", async () => {
