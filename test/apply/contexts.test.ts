@@ -181,6 +181,20 @@ for (const line of serverLines()) {
       );
     });
 
+    it("asks once for every target; anything but yes changes nothing", async () => {
+      const a = file("ask-a.yaml", tenant("a", "ask-a", "ASK_A"));
+      const b = file("ask-b.yaml", tenant("b", "ask-b", "ASK_B"));
+      const r = await runCli(["apply", a, b], { env, cwd: dir, tty: true, answers: ["no"] });
+      assert.equal(r.code, 1);
+      assert.match(
+        r.stderr,
+        /carry out the plan above on 2 targets: context a \([^)]*\); context b \([^)]*\)/,
+      );
+      assert.equal(r.stderr.match(/Enter a value/g)?.length, 1);
+      assert.ok(!(await streamsOf(server, USERS.a)).includes("ASK_A"));
+      assert.ok(!(await streamsOf(server, USERS.b)).includes("ASK_B"));
+    });
+
     it("two contexts that reach the same account are refused before any change", async () => {
       const one = file("same-1.yaml", tenant("a", "same-1", "SAME_1"));
       const two = file("same-2.yaml", tenant("a-again", "same-2", "SAME_2"));

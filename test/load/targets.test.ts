@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import { loadSources } from "../../src/load/load.js";
 import { buildPlan } from "../../src/plan/plan.js";
 import { PLAIN } from "../../src/render/style.js";
-import { renderTargetsText, targetsDocument } from "../../src/render/targets.js";
+import { renderTargetsMarkdown, renderTargetsText, targetsDocument } from "../../src/render/targets.js";
 import { assertGolden } from "../support/golden.js";
 import { observedFrom } from "../support/observed-fixture.js";
 import { FIXTURES } from "../support/paths.js";
@@ -111,6 +111,12 @@ describe("render: a plan grouped by target", () => {
       };
     });
     assertGolden(path.join(FIXTURES, "targets", "plan.txt"), renderTargetsText(plans, PLAIN));
+    const md = renderTargetsMarkdown(plans);
+    assert.ok(md.indexOf("### Target: default connection") < md.indexOf("### Target: context tenant-a"), md);
+    assert.match(
+      md,
+      /\*\*Overall \(3 targets\): 4 to create, 0 to update, 0 to replace, 0 to delete\.\*\*\n$/,
+    );
     const doc = targetsDocument(plans);
     assert.deepEqual(
       doc.plans.map((p) => p.target?.context ?? null),
