@@ -28,6 +28,11 @@ ajv.addFormat("date-time", DATE_TIME_RE);
 const planSchema = JSON.parse(readFileSync(path.join(REPO_ROOT, "schemas/plan.schema.json"), "utf8"));
 ajv.addSchema(planSchema);
 const validateTargets = ajv.compile({ $ref: `${planSchema.$id}#/$defs/targetsDocument` });
+const resultSchema = JSON.parse(
+  readFileSync(path.join(REPO_ROOT, "schemas/apply-result.schema.json"), "utf8"),
+);
+ajv.addSchema(resultSchema);
+const validateResults = ajv.compile({ $ref: `${resultSchema.$id}#/$defs/targetsResult` });
 
 const CONFIG = `
 accounts {
@@ -170,6 +175,7 @@ for (const line of serverLines()) {
 
       const json = await cli("apply", a, b, c, "--auto-approve", "--no-lock", "--format", "json");
       assert.equal(json.code, 1);
+      assert.ok(validateResults(JSON.parse(json.stdout)), JSON.stringify(validateResults.errors));
       const doc = JSON.parse(json.stdout);
       assert.deepEqual(
         doc.targets.map((t: { target: { context: string }; status: string }) => [t.target.context, t.status]),

@@ -1,12 +1,16 @@
 // Several accounts in one run, without a server: load splits the manifest by the natscli context each file
 // names (a target each, with its own owner and duplicates), and the plan over several targets renders
-// grouped by target, with a summary each and one overall (golden).
+// grouped by target, with a summary each and one overall (golden); the sessions of one target (the API,
+// saved plans) refuse files that name contexts.
 
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { reconcile } from "../../src/index.js";
 import { loadSources } from "../../src/load/load.js";
+import type { Plan } from "../../src/model/plan.js";
 import { buildPlan } from "../../src/plan/plan.js";
+import { rederive } from "../../src/reconcile/saved-manifest.js";
 import { PLAIN } from "../../src/render/style.js";
 import { renderTargetsMarkdown, renderTargetsText, targetsDocument } from "../../src/render/targets.js";
 import { assertGolden } from "../support/golden.js";
@@ -128,6 +132,34 @@ describe("render: a plan grouped by target", () => {
       replace: 0,
       delete: 0,
       no_op: plans.reduce((n, p) => n + p.summary.no_op, 0),
+    });
+  });
+});
+
+describe("the sessions of one target refuse files that name contexts", () => {
+  const named = [{ path: "tenant-a.yaml", text: "version: 1\ncontext: tenant-a\nstreams: []\n" }];
+
+  it("the API's reconcile: a diagnostic at the key, nothing applied", async () => {
+    const r = await reconcile({
+      manifest: { files: named },
+      connection: { servers: ["nats://127.0.0.1:1"], timeoutMs: 500 },
+      env: {},
+    });
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.code, d.pos]),
+      [["manifest.context-unsupported", { file: "tenant-a.yaml", line: 2, col: 1 }]],
+    );
+    assert.equal(r.plan, undefined);
+  });
+
+  it("a saved plan whose manifest names contexts is not re-derived", async () => {
+    const observed = observedFrom({ server: { version: "2.15.1" } });
+    const r = await rederive({} as Plan, { sources: named, variables: {}, targets: [] }, observed);
+    assert.deepEqual(r, {
+      ok: false,
+      problems: [
+        "the manifest it records names natscli contexts (context:), which a saved plan does not support",
+      ],
     });
   });
 });
