@@ -20,7 +20,7 @@ import { closeAll, connectAndObserve, type PlannedSession } from "../reconcile/p
 import { type PlannedTargets, planTargets } from "../reconcile/planning-targets.js";
 import { countBySeverity, plural, renderDiagnostics } from "../render/diagnostics.js";
 import type { Style } from "../render/style.js";
-import { type ConnectionFlags, resolveConnection } from "./connection-args.js";
+import { CONNECTION_OPTIONS, type ConnectionFlags, resolveConnection } from "./connection-args.js";
 import { ExitError } from "./exit-error.js";
 import { failureJson } from "./failure-json.js";
 import type { CliIO } from "./io.js";
@@ -138,6 +138,14 @@ export async function planTargetsOrExit(
     const doc = args.failureAsJson ? failureJson(err) : undefined;
     if (doc) io.stdout.write(doc);
     return exitFor(err, io, style);
+  }
+  const flags = Object.keys(CONNECTION_OPTIONS).filter(
+    (k) => k !== "timeout" && (args.connection as Record<string, unknown>)[k] !== undefined,
+  );
+  if (planned.grouped && flags.length > 0 && planned.targets.every((t) => t.context !== null)) {
+    io.stderr.write(
+      `${style.yellow("Warning")}: every manifest file names a natscli context (context:), so the connection flags (${flags.map((k) => `--${k}`).join(", ")}) are not used: they apply to files without context: only.\n`,
+    );
   }
   if (args.verbose) {
     for (const { observed, session, files, timings } of planned.targets) {

@@ -134,6 +134,10 @@ for (const line of serverLines()) {
       );
       assert.equal(doc.summary.create, 4);
 
+      const flagged = await cli("plan", a, b, "-s", "nats://127.0.0.1:1");
+      assert.equal(flagged.code, 0, flagged.stderr);
+      assert.match(flagged.stderr, /the connection flags \(--server\) are not used/);
+
       const out = await cli("plan", a, b, "--out", path.join(dir, "saved.json"));
       assert.equal(out.code, 1);
       assert.match(out.stderr, /plan --out does not support a manifest whose files name natscli contexts/);
