@@ -153,6 +153,17 @@ for (const line of serverLines()) {
       assert.equal(again.code, 0, again.stdout + again.stderr);
       assert.match(again.stdout, /Overall \(2 targets\): no changes/);
 
+      // Every target's gates before the first call: a delete in one refuses the whole apply.
+      file("tenant-a.yaml", tenant("a", "tenant-a", "ORDERS"));
+      file("tenant-b.yaml", tenant("b", "tenant-b", "ORDERS", "B_ONLY", "B_NEW"));
+      const refused = await cli("apply", a, b, "--auto-approve");
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /Apply refused; nothing was changed on the server:\n {2}- context a \(/);
+      assert.deepEqual(await streamsOf(server, USERS.a), ["A_ONLY", "ORDERS"]);
+      assert.deepEqual(await streamsOf(server, USERS.b), ["B_ONLY", "ORDERS"], "no B_NEW: nothing ran");
+      file("tenant-a.yaml", tenant("a", "tenant-a", "ORDERS", "A_ONLY"));
+      file("tenant-b.yaml", tenant("b", "tenant-b", "ORDERS", "B_ONLY"));
+
       // --target plans the targets that have the address; one that has none is left out.
       const only = await cli("plan", a, b, "--target", "stream.B_ONLY");
       assert.equal(only.code, 0, only.stderr);

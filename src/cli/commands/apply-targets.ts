@@ -49,12 +49,13 @@ export async function applyTargets(
   }
   const outcomes: TargetOutcome[] = [];
   for (const target of targets) {
-    if (outcomes.some((o) => o.status === "failed")) {
-      outcomes.push({ target, status: "not_started" });
-      continue;
-    }
+    // A target with nothing to do is done, whatever happened before it.
     if (target.plan.steps.length === 0) {
       outcomes.push({ target, status: "done", result: emptyResult() });
+      continue;
+    }
+    if (outcomes.some((o) => o.status === "failed")) {
+      outcomes.push({ target, status: "not_started" });
       continue;
     }
     if (text) io.stdout.write(style.bold(`\nApplying to ${targetHeader(target.plan)}\n`));
