@@ -3,6 +3,7 @@
 // touched.
 
 import { ConnectionFailure } from "../connection/errors.js";
+import { resolveNamedContext } from "../connection/resolve.js";
 import type { Session } from "../connection/session.js";
 import type { ConnectionSettings } from "../connection/settings.js";
 import type { ObservedState } from "../model/observed.js";
@@ -15,10 +16,11 @@ import {
   SavedPlanRefused,
 } from "../reconcile/errors.js";
 import type { Lease, LockRequest } from "../reconcile/locking.js";
-import { connectAndObserve, type PlannedSession, planSession } from "../reconcile/planning.js";
+import { closeAll, connectAndObserve, type PlannedSession } from "../reconcile/planning.js";
+import { type PlannedTargets, planTargets } from "../reconcile/planning-targets.js";
 import { countBySeverity, plural, renderDiagnostics } from "../render/diagnostics.js";
 import type { Style } from "../render/style.js";
-import { type ConnectionFlags, resolveConnection } from "./connection-args.js";
+import { CONNECTION_OPTIONS, type ConnectionFlags, resolveConnection } from "./connection-args.js";
 import { ExitError } from "./exit-error.js";
 import { failureJson } from "./failure-json.js";
 import type { CliIO } from "./io.js";
@@ -101,12 +103,33 @@ export async function observeOrExit(
 
 /** Loads, connects, observes and plans, or exits with the reason. The caller closes the session. */
 export async function planOrExit(args: PlanningArgs, io: CliIO, style: Style): Promise<PlannedSession> {
-  let planned: PlannedSession;
+  const planned = await planTargetsOrExit(args, io, style);
+  const only = planned.targets[0]!;
+  if (!planned.grouped) return only;
+  await Promise.all(planned.targets.map((t) => closeAll(t)));
+  throw new ExitError(1, `jsplan: ${MULTI_TARGET_REFUSED}`);
+}
+
+/** For commands that plan one target only. */
+const MULTI_TARGET_REFUSED =
+  "this command plans one target, and the manifest's files name natscli contexts (context:); run it without those files, or per context";
+
+/**
+ * Loads, connects to every target (the default one and each context the files name), observes and plans,
+ * or exits with the reason. The caller closes the sessions.
+ */
+export async function planTargetsOrExit(
+  args: PlanningArgs,
+  io: CliIO,
+  style: Style,
+): Promise<PlannedTargets> {
+  let planned: PlannedTargets;
   try {
-    planned = await planSession({
+    planned = await planTargets({
       manifest: { paths: args.paths, cwd: io.cwd, readStdin: (n) => io.readStdin(n) },
       env: io.env,
       connection: () => connectionSettings(args.connection, io),
+      contextConnection: (name) => resolveNamedContext(name, args.connection, io.env),
       targets: args.targets,
       ...(args.lock ? { lock: args.lock } : {}),
       ...(args.withoutLock ? { withoutLock: true } : {}),
@@ -116,15 +139,24 @@ export async function planOrExit(args: PlanningArgs, io: CliIO, style: Style): P
     if (doc) io.stdout.write(doc);
     return exitFor(err, io, style);
   }
-  if (args.verbose) {
-    const { observed, session, files, timings } = planned;
-    const ms = (t: number) => `${Math.round(t)} ms`;
+  const flags = Object.keys(CONNECTION_OPTIONS).filter(
+    (k) => k !== "timeout" && (args.connection as Record<string, unknown>)[k] !== undefined,
+  );
+  if (planned.grouped && flags.length > 0 && planned.targets.every((t) => t.context !== null)) {
     io.stderr.write(
-      style.dim(
-        `read ${plural(observed.streams.size, "stream")} and ${plural(observed.consumers.size, "durable consumer")} from ${session.where} by ${ms(timings.observed)}; ` +
-          `loaded ${plural(files.length, "manifest file")} by ${ms(timings.loaded)}; planned by ${ms(timings.planned)}\n`,
-      ),
+      `${style.yellow("Warning")}: every manifest file names a natscli context (context:), so the connection flags (${flags.map((k) => `--${k}`).join(", ")}) are not used: they apply to files without context: only.\n`,
     );
+  }
+  if (args.verbose) {
+    for (const { observed, session, files, timings } of planned.targets) {
+      const ms = (t: number) => `${Math.round(t)} ms`;
+      io.stderr.write(
+        style.dim(
+          `read ${plural(observed.streams.size, "stream")} and ${plural(observed.consumers.size, "durable consumer")} from ${session.where} by ${ms(timings.observed)}; ` +
+            `loaded ${plural(files.length, "manifest file")} by ${ms(timings.loaded)}; planned by ${ms(timings.planned)}\n`,
+        ),
+      );
+    }
   }
   return planned;
 }

@@ -2,7 +2,7 @@
 // `nats` CLI already does. Location and selection follow jsm.go's natscontext package:
 // $XDG_CONFIG_HOME/nats (or ~/.config/nats), context/<name>.json, the selected name in context.txt.
 
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { ConnectionSettingsError } from "./errors.js";
@@ -248,4 +248,16 @@ function readSelected(dir: string): string | undefined {
   if (!existsSync(f)) return undefined;
   const name = readFileSync(f, "utf8").trim();
   return name === "" ? undefined : name;
+}
+
+/** The names of the contexts saved in the natscli config folder, sorted (for a message naming them). */
+export function listContexts(env: Env): string[] {
+  try {
+    return readdirSync(path.join(contextDir(env), "context"))
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => f.slice(0, -".json".length))
+      .sort();
+  } catch {
+    return [];
+  }
 }

@@ -66,7 +66,28 @@ type Lookups = { readonly [K in keyof typeof LOOKUPS]: Picked };
 export function resolveConnection(given: ConnectionFlags, env: Env): ConnectionSettings {
   const flags = lastOfEach(given);
   const ctx = selectedContext(flags, env);
-  const v = lookUp(flags, env, ctx);
+  return settingsOf(flags, lookUp(flags, env, ctx), ctx, env);
+}
+
+/**
+ * The settings of a target that a manifest file names (`context: NAME`): the context alone says how to
+ * connect, so that the environment's NATS_URL or NATS_USER (meant for the default target) cannot send one
+ * account's resources to another. Only the timeout (--timeout, NATS_TIMEOUT) applies to every target.
+ */
+export function resolveNamedContext(name: string, given: ConnectionFlags, env: Env): ConnectionSettings {
+  const flags = lastOfEach(given);
+  const ctx = loadContext(name, env);
+  const v = lookUp({}, {}, ctx);
+  const timeout = lookUp(flags, env, ctx).timeout;
+  return settingsOf({}, { ...v, timeout }, ctx, env);
+}
+
+function settingsOf(
+  flags: ConnectionFlags,
+  v: Lookups,
+  ctx: NatsContext | undefined,
+  env: Env,
+): ConnectionSettings {
   const timeoutMs = parseTimeout(v.timeout);
   if (flags["js-domain"] && flags["js-api-prefix"]) {
     throw new ConnectionSettingsError("--js-domain and --js-api-prefix cannot be used together", "usage");

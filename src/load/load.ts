@@ -10,6 +10,7 @@ import type { Env } from "./interpolate.js";
 import { validateDocuments } from "./schema-validation.js";
 import { checkSemantics } from "./semantic/index.js";
 import { type ReadOptions, readSources } from "./sources.js";
+import { groupByContext, type LoadedTarget, mergeTargets } from "./targets.js";
 import type { LoadedDocument, SourceFile } from "./yaml-document.js";
 
 export interface LoadOptions extends ReadOptions {
@@ -17,8 +18,13 @@ export interface LoadOptions extends ReadOptions {
 }
 
 export interface LoadResult {
-  /** Present when the manifests have no errors (warnings allowed). */
+  /**
+   * Present when the manifests have no errors (warnings allowed): everything they declare. When files name
+   * contexts, the resources of every target together; `targets` holds them apart.
+   */
   readonly desired?: DesiredState;
+  /** Present with `desired`: the targets (one without a context, or one per context named). */
+  readonly targets?: readonly LoadedTarget[];
   readonly diagnostics: readonly Diagnostic[];
   readonly files: readonly SourceFile[];
   /** Diagnostics found past the first LISTED_DIAGNOSTICS of a kind: counted, not listed. */
@@ -75,7 +81,11 @@ function* loadPhases(files: readonly SourceFile[], env: Env): Generator<void, Lo
     append(documents, parsed.documents);
     yield;
   }
-  append(diagnostics, findDuplicates(documents));
+  const grouped = groupByContext(files, documents);
+  append(diagnostics, grouped.diagnostics);
+  // A resource in two targets is in two accounts: duplicates, owners and the rules between resources are
+  // each target's own.
+  for (const g of grouped.groups) append(diagnostics, findDuplicates(g.documents));
   const schema = validateDocuments(documents);
   yield;
   // A value whose ${VAR} could not be filled was reported already; its schema error would only repeat it.
@@ -88,24 +98,43 @@ function* loadPhases(files: readonly SourceFile[], env: Env): Generator<void, Lo
     diagnostics,
     schema.diagnostics.filter((d) => !d.pos || !unfilled.has(`${d.pos.file}:${d.pos.line}:${d.pos.col}`)),
   );
-  const built = buildDesiredState(
-    documents,
-    schema.rejected,
-    files.map((f) => f.path),
-  );
-  yield;
-  append(diagnostics, built.diagnostics);
-  const semantic = checkSemantics(built.desired);
-  append(diagnostics, semantic.diagnostics);
+  const targets: LoadedTarget[] = [];
+  const semanticUnlisted = { errors: 0, warnings: 0 };
+  for (const g of grouped.groups) {
+    const built = buildDesiredState(g.documents, schema.rejected, g.files);
+    yield;
+    append(diagnostics, built.diagnostics);
+    const semantic = checkSemantics(built.desired);
+    append(diagnostics, semantic.diagnostics);
+    semanticUnlisted.errors += semantic.unlisted.errors;
+    semanticUnlisted.warnings += semantic.unlisted.warnings;
+    const inGroup = new Set(g.files);
+    targets.push({
+      context: g.context,
+      ...(g.pos ? { pos: g.pos } : {}),
+      desired: built.desired,
+      files: files.filter((f) => inGroup.has(f.path)),
+    });
+  }
   const sorted = sortDiagnostics(diagnostics);
   const unlisted = {
-    errors: schema.unlisted + semantic.unlisted.errors,
-    warnings: semantic.unlisted.warnings,
+    errors: schema.unlisted + semanticUnlisted.errors,
+    warnings: semanticUnlisted.warnings,
   };
   const more = unlisted.errors + unlisted.warnings > 0 ? { unlisted } : {};
   return hasErrors(sorted) || unlisted.errors > 0
     ? { diagnostics: sorted, files, ...more }
-    : { desired: built.desired, diagnostics: sorted, files, ...more };
+    : { desired: desiredOf(targets, files), targets, diagnostics: sorted, files, ...more };
+}
+
+/** One target's desired state as it is (today's single manifest); several merged. */
+function desiredOf(targets: readonly LoadedTarget[], files: readonly SourceFile[]): DesiredState {
+  return targets.length === 1
+    ? targets[0]!.desired
+    : mergeTargets(
+        targets,
+        files.map((f) => f.path),
+      );
 }
 
 /**

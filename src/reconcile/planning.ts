@@ -10,7 +10,7 @@ import { loadSourcesInterleaved } from "../load/load.js";
 import { readSources } from "../load/sources.js";
 import type { SourceFile } from "../load/yaml-document.js";
 import type { DesiredState } from "../model/desired.js";
-import { type Diagnostic, hasErrors, sortDiagnostics } from "../model/diagnostic.js";
+import { type Diagnostic, hasErrors, type SourcePos, sortDiagnostics } from "../model/diagnostic.js";
 import type { ObservedState } from "../model/observed.js";
 import type { Plan, PlanTarget } from "../model/plan.js";
 import { readEntries } from "../observe/entries.js";
@@ -171,13 +171,28 @@ export async function connectAndObserve(
   }
 }
 
-export async function planSession(req: PlanRequest): Promise<PlannedSession> {
-  const started = performance.now();
+/** The manifest's files as read (or as given); a file that cannot be read ends the session at once. */
+export async function readManifest(
+  manifest: ManifestSource,
+): Promise<{ files: SourceFile[]; diagnostics: Diagnostic[] }> {
   const read =
-    "files" in req.manifest
-      ? { files: [...req.manifest.files], diagnostics: [] }
-      : await readSources(req.manifest.paths, req.manifest);
+    "files" in manifest
+      ? { files: [...manifest.files], diagnostics: [] }
+      : await readSources(manifest.paths, manifest);
   if (hasErrors(read.diagnostics)) throw new ManifestInvalid(read.diagnostics);
+  return read;
+}
+
+export async function planSession(req: PlanRequest): Promise<PlannedSession> {
+  return planRead(await readManifest(req.manifest), req);
+}
+
+/** planSession once the files are read. */
+export async function planRead(
+  read: { readonly files: readonly SourceFile[]; readonly diagnostics: readonly Diagnostic[] },
+  req: PlanRequest,
+): Promise<PlannedSession> {
+  const started = performance.now();
   let observedAt = 0;
   // Reading the server's state starts first, so that its requests are on their way while the manifest is
   // parsed and checked. Neither may reject unseen while the other is awaited.
@@ -196,22 +211,74 @@ export async function planSession(req: PlanRequest): Promise<PlannedSession> {
     if (r.ok) await closeAll(r);
     throw new ManifestInvalid(diagnostics, loaded.unlisted);
   }
+  const named = oneTargetOnly(loaded.targets ?? []);
+  if (named.length > 0) {
+    const r = await live;
+    if (r.ok) await closeAll(r);
+    throw new ManifestInvalid(named);
+  }
   const r = await live;
   if (!r.ok) throw r.err;
+  const planned = await planOnSession(
+    r,
+    { desired: loaded.desired, files: loaded.files, warnings: diagnostics },
+    req,
+  );
+  return {
+    ...planned,
+    timings: { observed: observedAt, loaded: loadedAt, planned: performance.now() - started },
+  };
+}
+
+/**
+ * A session of one target cannot take files that name natscli contexts: their resources would go to the
+ * wrong account. An error at each `context:` key (planTargets plans them).
+ */
+export function oneTargetOnly(
+  targets: readonly { readonly context: string | null; readonly pos?: SourcePos }[],
+  what = "this session plans one target (the connection given)",
+): Diagnostic[] {
+  return targets.flatMap((t) =>
+    t.context === null
+      ? []
+      : [
+          {
+            severity: "error" as const,
+            ...(t.pos ? { pos: t.pos } : {}),
+            code: "manifest.context-unsupported",
+            message: `${what}, and this file names the natscli context "${t.context}"; remove \`context:\`, or plan it with jsplan plan or apply (which plan every target)`,
+          },
+        ],
+  );
+}
+
+/** What one target declares, with the warnings of loading its files. */
+export interface TargetInput {
+  readonly desired: DesiredState;
+  readonly files: readonly SourceFile[];
+  readonly warnings: readonly Diagnostic[];
+}
+
+/** The plan of one target once its state is read; the session is closed when it cannot be planned. */
+export async function planOnSession(
+  r: { readonly session: Session; readonly observed: ObservedState; readonly lease?: Lease | undefined },
+  input: TargetInput,
+  req: Pick<PlanRequest, "targets" | "withoutLock">,
+): Promise<Omit<PlannedSession, "timings">> {
   const { session, lease } = r;
   let observed = req.withoutLock ? withoutPredictedLock(r.observed) : r.observed;
   try {
-    observed = await withEntries(session, observed, loaded.desired);
+    observed = await withEntries(session, observed, input.desired);
   } catch (err) {
     await closeAll(r);
     throw err;
   }
-  lease?.describeOwner(loaded.desired.owner ?? null);
+  lease?.describeOwner(input.desired.owner ?? null);
   const outcome = planFrom({
-    desired: loaded.desired,
+    desired: input.desired,
     observed,
     targets: req.targets,
-    warnings: diagnostics.filter((d) => d.severity === "warning"),
+    warnings: input.warnings.filter((d) => d.severity === "warning"),
   });
   if (!outcome.plan) {
     await closeAll(r);
@@ -219,13 +286,12 @@ export async function planSession(req: PlanRequest): Promise<PlannedSession> {
   }
   return {
     plan: { ...outcome.plan, target: targetOf(session) },
-    desired: loaded.desired,
+    desired: input.desired,
     observed,
-    files: loaded.files,
+    files: input.files,
     warnings: outcome.diagnostics,
     session,
     ...(lease ? { lease } : {}),
-    timings: { observed: observedAt, loaded: loadedAt, planned: performance.now() - started },
   };
 }
 

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { sortedJson } from "../jetstream/fingerprint.js";
 import { loadSourcesInterleaved } from "../load/load.js";
+import { namesContexts } from "../load/targets.js";
 import type { SourceFile } from "../load/yaml-document.js";
 import { kvEntryAddress } from "../model/address.js";
 import type { DesiredState } from "../model/desired.js";
@@ -120,6 +121,14 @@ export async function rederive(
       ok: false,
       problems: [
         `the manifest it records no longer loads${first ? `: ${formatPos(first.pos)} ${first.message}` : ""}`,
+      ],
+    };
+  }
+  if (namesContexts(loaded.targets ?? [])) {
+    return {
+      ok: false,
+      problems: [
+        "the manifest it records names natscli contexts (context:), which a saved plan does not support",
       ],
     };
   }

@@ -20,7 +20,7 @@ import type { Plan } from "../model/plan.js";
 import { type Advisory, followAdvisories } from "../observe/advisories.js";
 import { applySession } from "./applying.js";
 import { type Lease, lockSession } from "./locking.js";
-import { observeSession, planFrom, targetOf } from "./planning.js";
+import { observeSession, oneTargetOnly, planFrom, targetOf } from "./planning.js";
 import { Corrections } from "./watch-corrections.js";
 
 export type WatchTrigger = "start" | "advisory" | "interval" | "reconnect" | "manifest" | "applied";
@@ -152,6 +152,9 @@ export class Watcher {
     if (!hasErrors(diagnostics)) {
       const loaded = await loadSourcesInterleaved(read.files, o.env);
       diagnostics = sortDiagnostics([...diagnostics, ...loaded.diagnostics]);
+      // Watch follows one account: files naming contexts are refused, at their `context:` key.
+      const named = oneTargetOnly(loaded.targets ?? [], "jsplan watch follows one account");
+      diagnostics = sortDiagnostics([...diagnostics, ...named]);
       if (!hasErrors(diagnostics)) desired = loaded.desired;
     }
     o.hooks.onManifest?.({ valid: desired !== undefined, diagnostics, first });

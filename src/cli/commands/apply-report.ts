@@ -1,7 +1,7 @@
 // What apply prints when it is done: the result as JSON, or the last line and the server's silent
 // adjustments as text.
 
-import type { ApplyResult } from "../../apply/result.js";
+import { type ApplyResult, summarise } from "../../apply/result.js";
 import type { Plan } from "../../model/plan.js";
 import type { Style } from "../../render/style.js";
 import type { CliIO } from "../io.js";
@@ -52,4 +52,9 @@ function finalLine(result: ApplyResult, style: Style): string {
   return style.red(
     `Apply incomplete${why}: ${s.succeeded} succeeded, ${s.failed} failed, ${s.not_executed} not executed${more.map((m) => `, ${m}`).join("")} ${time}. Run jsplan plan to see what remains; a new apply picks up from the server's state.`,
   );
+}
+
+/** The result of an apply with nothing to do. */
+export function emptyResult(): ApplyResult {
+  return { results: [], summary: summarise([]), duration_ms: 0 };
 }

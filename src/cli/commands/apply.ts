@@ -1,7 +1,7 @@
 // `jsplan apply [PATH...]` and `jsplan apply --plan FILE`: carry out a plan, after the safety gates, and
 // report every step. The session work is in src/reconcile; this is the terminal around it.
 
-import { type ApplyResult, summarise } from "../../apply/result.js";
+import type { ApplyResult } from "../../apply/result.js";
 import type { Session } from "../../connection/session.js";
 import { describeHolder } from "../../jetstream/lease.js";
 import type { ObservedState } from "../../model/observed.js";
@@ -14,9 +14,10 @@ import type { Style } from "../../render/style.js";
 import { renderPlanText, targetWords } from "../../render/text.js";
 import { ExitError } from "../exit-error.js";
 import type { CliIO } from "../io.js";
-import { exitFor, observeOrExit, type PlanningArgs, planOrExit } from "../planning.js";
+import { exitFor, observeOrExit, type PlanningArgs, planTargetsOrExit } from "../planning.js";
 import { progressFor, readBackLine } from "../progress.js";
-import { applyResultJson, reportApply } from "./apply-report.js";
+import { applyResultJson, emptyResult, reportApply } from "./apply-report.js";
+import { applyTargets } from "./apply-targets.js";
 
 export interface ApplyArgs extends PlanningArgs {
   readonly planFile?: string;
@@ -32,7 +33,7 @@ export interface ApplyArgs extends PlanningArgs {
   readonly lockTtlMs?: number;
 }
 
-interface ToApply {
+export interface ToApply {
   readonly plan: Plan;
   readonly session: Session;
   readonly observed: ObservedState;
@@ -51,15 +52,23 @@ export async function applyCommand(args: ApplyArgs, io: CliIO, style: Style): Pr
   const removeEarly = io.onInterrupt(() => {
     cancelled = true;
   });
-  let toApply: ToApply;
+  let toApply: { grouped: boolean; targets: readonly ToApply[] };
   try {
     toApply = await planToApply(args, io, style);
   } finally {
     removeEarly();
   }
-  const { plan, session, lease } = toApply;
+  const { grouped, targets } = toApply;
   try {
     if (cancelled) throw new ExitError(1, "Apply cancelled; nothing was changed on the server.");
+    if (grouped) {
+      return await applyTargets(targets, args, io, style, {
+        confirm: (where) => confirm(io, where),
+        run: (t) => run(t, args, io, style),
+      });
+    }
+    const only = targets[0]!;
+    const { plan } = only;
     if (args.format === "text" && !args.quiet) io.stdout.write(renderPlanText(plan, style));
     if (plan.steps.length === 0) {
       if (args.format === "json") io.stdout.write(applyResultJson(plan, emptyResult()));
@@ -70,12 +79,12 @@ export async function applyCommand(args: ApplyArgs, io: CliIO, style: Style): Pr
     } catch (err) {
       exitFor(err, io, style);
     }
-    if (!args.planFile && !args.autoApprove) await confirm(io, plan);
-    const result = await run(toApply, args, io, style);
+    if (!args.planFile && !args.autoApprove) await confirm(io, targetWords(plan));
+    const result = await run(only, args, io, style);
     reportApply(plan, result, args.format, io, style, args.verbose ?? false);
     return result.summary.succeeded === result.results.length ? 0 : 1;
   } finally {
-    await closeAll({ session, lease });
+    await Promise.all(targets.map((t) => closeAll(t)));
   }
 }
 
@@ -94,11 +103,15 @@ function lockOf(args: ApplyArgs, io: CliIO, style: Style): LockRequest | undefin
   };
 }
 
-/** The saved plan, checked against the server's state now; or a plan made now. */
-async function planToApply(args: ApplyArgs, io: CliIO, style: Style): Promise<ToApply> {
+/** The saved plan, checked against the server's state now; or a plan made now (of every target). */
+async function planToApply(
+  args: ApplyArgs,
+  io: CliIO,
+  style: Style,
+): Promise<{ grouped: boolean; targets: readonly ToApply[] }> {
   const lock = lockOf(args, io, style);
   if (!args.planFile) {
-    return planOrExit({ ...args, ...(lock ? { lock } : { withoutLock: true }) }, io, style);
+    return planTargetsOrExit({ ...args, ...(lock ? { lock } : { withoutLock: true }) }, io, style);
   }
   let saved: Awaited<ReturnType<typeof readSavedPlan>>;
   try {
@@ -111,12 +124,8 @@ async function planToApply(args: ApplyArgs, io: CliIO, style: Style): Promise<To
   const observed = lock ? seen.observed : withoutPredictedLock(seen.observed);
   try {
     // Never the file's steps as they are: the plan made again from the manifest it records, if equal.
-    return {
-      plan: await rederiveSavedPlan(saved, observed, args.planFile, io.env, session),
-      session,
-      observed,
-      lease,
-    };
+    const plan = await rederiveSavedPlan(saved, observed, args.planFile, io.env, session);
+    return { grouped: false, targets: [{ plan, session, observed, lease }] };
   } catch (err) {
     await closeAll({ session, lease });
     return exitFor(err, io, style);
@@ -124,7 +133,7 @@ async function planToApply(args: ApplyArgs, io: CliIO, style: Style): Promise<To
 }
 
 /** Asks on the terminal; anything but "yes" cancels. Refuses where nobody can answer. */
-async function confirm(io: CliIO, plan: Plan): Promise<void> {
+async function confirm(io: CliIO, where: string): Promise<void> {
   if (!io.stdinIsTTY || !io.stderr.isTTY) {
     throw new ExitError(
       1,
@@ -132,7 +141,7 @@ async function confirm(io: CliIO, plan: Plan): Promise<void> {
     );
   }
   io.stderr.write(
-    `\nDo you want to perform these actions?\n  jsplan will carry out the plan above${targetWords(plan) ? ` on ${targetWords(plan)}` : ""}. Only 'yes' will be accepted to approve.\n\n`,
+    `\nDo you want to perform these actions?\n  jsplan will carry out the plan above${where ? ` on ${where}` : ""}. Only 'yes' will be accepted to approve.\n\n`,
   );
   const answer = await io.prompt("  Enter a value: ");
   if (answer?.trim() !== "yes") throw new ExitError(1, "Apply cancelled; nothing was changed on the server.");
@@ -182,8 +191,4 @@ async function run(
     progress.done();
     removeInterrupt();
   }
-}
-
-function emptyResult(): ApplyResult {
-  return { results: [], summary: summarise([]), duration_ms: 0 };
 }
