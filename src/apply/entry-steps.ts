@@ -6,6 +6,7 @@
 import { headers } from "@nats-io/transport-node";
 import { type JsApi, JsApiError } from "../connection/js-api.js";
 import { ApiErrorCode } from "../jetstream/api-errors.js";
+import { kvBucketOf } from "../jetstream/buckets.js";
 import {
   KV_OPERATION_HEADER,
   kvKeySubject,
@@ -43,7 +44,7 @@ export function entryValue(change: Change): string {
 }
 
 export async function runEntryStep(change: Change, api: JsApi): Promise<void> {
-  const bucket = change.stream!.slice("KV_".length);
+  const bucket = kvBucketOf(change.stream!)!;
   const subject = kvKeySubject(bucket, change.name);
   const h = headers();
   h.set("Nats-Expected-Last-Subject-Sequence", String(expectedRevision(change)));

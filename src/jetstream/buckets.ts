@@ -134,6 +134,11 @@ export function objectStoreStreamConfig(spec: ObjectStoreSpec): StreamConfig {
   };
 }
 
+/** The KV bucket a stream backs (KV_x → x), or undefined for any other stream. */
+export function kvBucketOf(streamName: string): string | undefined {
+  return streamName.startsWith(KV_PREFIX) ? streamName.slice(KV_PREFIX.length) : undefined;
+}
+
 /** The bucket a backing stream belongs to, as a plan address, or undefined for a plain stream. */
 export function bucketAddressOf(
   streamName: string,

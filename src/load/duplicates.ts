@@ -2,6 +2,7 @@
 // raw documents, before the schema rejects anything, so that a duplicate is found even when one of the two
 // declarations has another mistake. Positions are looked up only for the duplicates themselves.
 
+import { KV_PREFIX, OBJ_PREFIX } from "../jetstream/buckets.js";
 import { type Diagnostic, formatPos, type SourcePos } from "../model/diagnostic.js";
 import type { LoadedDocument } from "./yaml-document.js";
 
@@ -20,8 +21,8 @@ type Section = (items: Raw[], doc: LoadedDocument, declarations: Declarations) =
 
 /** A bucket is a stream underneath (KV_<bucket>, OBJ_<bucket>): declaring both is declaring it twice. */
 const BUCKET_SECTIONS = [
-  { section: "key_value", streamPrefix: "KV_", label: "KV bucket", kind: "kv" },
-  { section: "object_stores", streamPrefix: "OBJ_", label: "object store", kind: "objectstore" },
+  { section: "key_value", streamPrefix: KV_PREFIX, label: "KV bucket", kind: "kv" },
+  { section: "object_stores", streamPrefix: OBJ_PREFIX, label: "object store", kind: "objectstore" },
 ] as const;
 
 const SECTIONS = new Map<string, Section>([

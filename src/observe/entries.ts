@@ -5,6 +5,7 @@
 
 import { type JsApi, JsApiError } from "../connection/js-api.js";
 import { ApiErrorCode } from "../jetstream/api-errors.js";
+import { kvStreamName } from "../jetstream/buckets.js";
 import {
   isDeleteMarker,
   keyOfSubject,
@@ -46,7 +47,7 @@ async function readBucket(
   bucket: string,
   concurrency: number,
 ): Promise<ObservedBucketEntries | undefined> {
-  const stream = `KV_${bucket}`;
+  const stream = kvStreamName(bucket);
   const subjects = await subjectsOf(api, stream, `$KV.${bucket}.>`);
   if (!subjects) return undefined;
   const live = new Map<string, ObservedEntry>();

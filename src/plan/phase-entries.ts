@@ -7,6 +7,7 @@
 // jsplan deletes only keys that carry this manifest's owner, adopts a key someone else wrote only when the
 // manifest declares it (the plan says so), and never touches another owner's key.
 
+import { kvStreamName } from "../jetstream/buckets.js";
 import { ENTRY_SENSITIVE, hideSensitiveValue } from "../jetstream/entries.js";
 import { kvAddress, kvEntryAddress } from "../model/address.js";
 import type { DesiredEntry, DesiredKv } from "../model/desired.js";
@@ -33,7 +34,7 @@ export function planEntries(ctx: PlanContext, ordered: Ordered): Ordered {
       !targets || targets.includes(address) || targets.includes(b.address);
     // A bucket outside the plan's targets, or one that could not be planned, has no entries planned.
     if (targets && !bucketChange) continue;
-    const fresh = !ctx.observed.streams.has(`KV_${b.name}`) || bucketChange?.action === "replace";
+    const fresh = !ctx.observed.streams.has(kvStreamName(b.name)) || bucketChange?.action === "replace";
     const observed = fresh ? NO_ENTRIES : ctx.observed.entries?.get(b.name);
     if (!observed) {
       ctx.errors.push(at(b, "entries", "error", "plan.entries-not-read", message.entriesNotRead(b.name)));
@@ -183,7 +184,7 @@ function entryChange(bucket: string, key: string, p: EntryParts): Change {
     address: kvEntryAddress(bucket, key),
     kind: "kv_entry",
     name: key,
-    stream: `KV_${bucket}`,
+    stream: kvStreamName(bucket),
     action: p.action,
     destructive: false,
     blocked: false,

@@ -5,6 +5,7 @@ import { writeFile } from "node:fs/promises";
 import type { Session } from "../../connection/session.js";
 import { exportManifest } from "../../export/from-observed.js";
 import { manifestYaml } from "../../export/to-yaml.js";
+import { kvBucketOf, kvStreamName, objectStoreStreamName } from "../../jetstream/buckets.js";
 import type { ObservedState } from "../../model/observed.js";
 import { withBucketEntries } from "../../reconcile/planning.js";
 import type { Style } from "../../render/style.js";
@@ -21,9 +22,9 @@ async function withKeys(
   wanted: readonly string[],
 ): Promise<ObservedState> {
   const buckets = [...observed.streams.keys()]
-    .filter((n) => n.startsWith("KV_"))
-    .map((n) => n.slice("KV_".length))
-    .filter((b) => wanted.length === 0 || wanted.includes(b) || wanted.includes(`KV_${b}`));
+    .map(kvBucketOf)
+    .filter((b): b is string => b !== undefined)
+    .filter((b) => wanted.length === 0 || wanted.includes(b) || wanted.includes(kvStreamName(b)));
   return withBucketEntries(session, observed, buckets);
 }
 
@@ -55,7 +56,9 @@ export async function exportCommand(args: ExportArgs, io: CliIO, style: Style): 
     });
     const missing = args.streams.filter(
       (n) =>
-        !observed.streams.has(n) && !observed.streams.has(`KV_${n}`) && !observed.streams.has(`OBJ_${n}`),
+        !observed.streams.has(n) &&
+        !observed.streams.has(kvStreamName(n)) &&
+        !observed.streams.has(objectStoreStreamName(n)),
     );
     if (missing.length > 0) {
       throw new ExitError(

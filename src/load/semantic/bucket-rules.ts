@@ -1,5 +1,6 @@
 // Rules for KV buckets and object stores that JSON Schema cannot express.
 
+import { kvBucketOf } from "../../jetstream/buckets.js";
 import type { DesiredKv, DesiredObjectStore, KvSourceSpec } from "../../model/desired.js";
 import { SECOND } from "../../model/units.js";
 import type { Findings } from "./report.js";
@@ -59,7 +60,7 @@ function checkEntries(b: DesiredKv, f: Findings): void {
  * every bucket source gets anyway.
  */
 function bucketSourceKey(src: KvSourceSpec): string {
-  const origin = src.name.startsWith("KV_") ? src.name.slice(3) : src.name;
+  const origin = kvBucketOf(src.name) ?? src.name;
   const filter = src.filter_subject === `$KV.${origin}.>` ? undefined : src.filter_subject;
   return JSON.stringify([
     origin,

@@ -1,5 +1,6 @@
 // Rules that look across resources: subjects shared between streams, and cycles of mirrors and sources.
 
+import { KV_PREFIX, kvStreamName } from "../../jetstream/buckets.js";
 import type { DesiredKv, DesiredObjectStore, DesiredStream } from "../../model/desired.js";
 import type { AnyDesired, Findings } from "./report.js";
 import { SubjectIndex } from "./subject-index.js";
@@ -146,7 +147,7 @@ export function checkOriginMessageSizes(
   for (const s of streams)
     limits.set(s.name, { size: s.config.max_msg_size ?? -1, label: `stream ${s.name}` });
   for (const b of buckets) {
-    limits.set(`KV_${b.name}`, { size: b.spec.max_value_size ?? -1, label: `KV bucket ${b.name}` });
+    limits.set(kvStreamName(b.name), { size: b.spec.max_value_size ?? -1, label: `KV bucket ${b.name}` });
   }
   const check = (
     owner: DesiredStream | DesiredKv,
@@ -181,7 +182,7 @@ export function checkOriginMessageSizes(
       ? [{ ...spec.mirror, path: "mirror" }]
       : (spec.sources ?? []).map((x, i) => ({ ...x, path: `sources[${i}]` }));
     check(b, spec.max_value_size ?? -1, "max_value_size", origins, (n) =>
-      n.startsWith("KV_") ? n : `KV_${n}`,
+      n.startsWith(KV_PREFIX) ? n : kvStreamName(n),
     );
   }
 }

@@ -5,6 +5,7 @@
 // origins can only be reached one way cannot trip at all. Only the streams where two paths may meet are
 // walked in full.
 
+import { KV_PREFIX, kvStreamName } from "../../jetstream/buckets.js";
 import type { DesiredKv, DesiredStream } from "../../model/desired.js";
 import { subjectsCollide } from "../../model/subjects.js";
 import type { Findings } from "./report.js";
@@ -66,12 +67,12 @@ function graphOf(streams: readonly DesiredStream[], buckets: readonly DesiredKv[
       })),
     });
   }
-  const kvName = (n: string) => (n.startsWith("KV_") ? n : `KV_${n}`);
+  const kvName = (n: string) => (n.startsWith(KV_PREFIX) ? n : kvStreamName(n));
   for (const b of buckets) {
     const spec = b.spec;
     const external = (x: { external?: unknown; domain?: unknown }) => Boolean(x.external || x.domain);
-    nodes.set(`KV_${b.name}`, {
-      name: `KV_${b.name}`,
+    nodes.set(kvStreamName(b.name), {
+      name: kvStreamName(b.name),
       owner: b,
       subjects: spec.mirror ? [] : [`$KV.${b.name}.>`],
       ...(spec.mirror ? { mirror: { name: kvName(spec.mirror.name), external: external(spec.mirror) } } : {}),
