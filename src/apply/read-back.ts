@@ -9,7 +9,7 @@ import { canonicalConsumer } from "../jetstream/canonical-consumer.js";
 import { canonicalStream } from "../jetstream/canonical-stream.js";
 import { diffConfigs } from "../jetstream/field-diff.js";
 import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
-import type { Change } from "../model/plan.js";
+import { type Change, consumerSide, streamSide } from "../model/plan.js";
 import type { Version } from "../model/version.js";
 import type { ReadBack, StepResult } from "./result.js";
 
@@ -87,9 +87,9 @@ function outcomeOf(change: Change, live: Live | undefined, version: Version): Re
 function holds(change: Change, live: Live, version: Version): boolean {
   if (change.kind === "consumer") {
     const now = canonicalConsumer(live.config, { version });
-    const want = alignConsumer(change.after as unknown as ConsumerConfig, now);
+    const want = alignConsumer(consumerSide(change, "after")!, now);
     return diffConfigs(want, now).every((d) => d.path === "pause_until");
   }
   const now = canonicalStream(live.config, { version });
-  return diffConfigs(alignStream(change.after as unknown as StreamConfig, now), now).length === 0;
+  return diffConfigs(alignStream(streamSide(change, "after")!, now), now).length === 0;
 }

@@ -8,7 +8,7 @@ import { canonicalConsumer } from "../jetstream/canonical-consumer.js";
 import { canonicalStream } from "../jetstream/canonical-stream.js";
 import { diffConfigs } from "../jetstream/field-diff.js";
 import { type ConsumerConfig, localOrigins, type StreamConfig } from "../model/jetstream.js";
-import type { Change } from "../model/plan.js";
+import { type Change, consumerSide, streamSide } from "../model/plan.js";
 import type { Version } from "../model/version.js";
 import { runEntryStep } from "./entry-steps.js";
 import type { StepResult } from "./result.js";
@@ -54,14 +54,14 @@ async function runStreamStep(
   options: StepOptions,
   released: ReadonlySet<string>,
 ): Promise<Adjusted> {
-  const after = change.after as unknown as StreamConfig | null;
-  const name = ((change.before ?? change.after) as unknown as StreamConfig).name;
+  const after = streamSide(change, "after");
+  const name = (streamSide(change, "before") ?? streamSide(change, "after"))!.name;
   const originReleased = released.has(name);
   switch (change.action) {
     case "create":
       return readBack("stream", after!, await writer.createStream(after!), options);
     case "update": {
-      const before = change.before as unknown as StreamConfig;
+      const before = streamSide(change, "before")!;
       const moves = change.diff.some((d) => d.path.startsWith("placement"));
       const scales = change.diff.some((d) => d.path === "num_replicas");
       if (moves && scales) {
@@ -100,7 +100,7 @@ async function runConsumerStep(
   originReleased: boolean,
 ): Promise<Adjusted> {
   const stream = change.stream!;
-  const after = change.after as unknown as ConsumerConfig | null;
+  const after = consumerSide(change, "after");
   switch (change.action) {
     case "create":
       return readBack(

@@ -3,6 +3,7 @@
 // or remove them without a new major version.
 
 import type { ResourceKind } from "./address.js";
+import type { ConsumerConfig, StreamConfig } from "./jetstream.js";
 
 /**
  * 1.1 added `reason_details`, `before_created` and `before_fingerprint` to changes, and `code` and `path` to
@@ -35,6 +36,26 @@ export interface Reason {
 
 /** Configs as the server holds them, in wire units (nanoseconds, bytes), without server-owned metadata. */
 export type WireConfig = Readonly<Record<string, unknown>>;
+
+/**
+ * A change's config on one side as the stream config it is (streams, and KV buckets and object stores: the
+ * config of their backing stream). A change keeps its configs as plain JSON (it is plan data, read back from
+ * saved plans); this is the one place the plan, apply and their checks read one as typed.
+ */
+export function streamSide(
+  c: Pick<Change, "before" | "after">,
+  side: "before" | "after",
+): StreamConfig | null {
+  return c[side] as unknown as StreamConfig | null;
+}
+
+/** A consumer change's config on one side, typed (see streamSide). */
+export function consumerSide(
+  c: Pick<Change, "before" | "after">,
+  side: "before" | "after",
+): ConsumerConfig | null {
+  return c[side] as unknown as ConsumerConfig | null;
+}
 
 interface ChangeBase {
   readonly address: string;

@@ -4,9 +4,9 @@
 // manifest, or managed and unchanged) keeps its value, so no order helps: the plan says so.
 
 import { consumerAddress } from "../model/address.js";
-import type { ConsumerConfig, StreamConfig } from "../model/jetstream.js";
+import type { ConsumerConfig } from "../model/jetstream.js";
 import type { ObservedConsumer } from "../model/observed.js";
-import type { Change } from "../model/plan.js";
+import { type Change, streamSide } from "../model/plan.js";
 
 type Limits = { readonly max_ack_pending?: number; readonly inactive_threshold?: number } | undefined;
 export type LimitField = "max_ack_pending" | "inactive_threshold";
@@ -41,10 +41,10 @@ export function consumersOverLimits(
   const out: ConsumerOverLimit[] = [];
   for (const s of changes) {
     if (s.kind === "consumer" || s.action !== "update") continue;
-    const before = (s.before as unknown as StreamConfig | null)?.consumer_limits;
-    const after = (s.after as unknown as StreamConfig | null)?.consumer_limits;
+    const before = streamSide(s, "before")?.consumer_limits;
+    const after = streamSide(s, "after")?.consumer_limits;
     if (JSON.stringify(before ?? {}) === JSON.stringify(after ?? {})) continue;
-    const name = String((s.after as unknown as StreamConfig).name);
+    const name = String(streamSide(s, "after")!.name);
     for (const c of consumersOf.get(name) ?? []) {
       if (acted.has(consumerAddress(name, c.name))) continue;
       for (const field of fieldsOverLimits(c.config, after)) {

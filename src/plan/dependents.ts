@@ -7,9 +7,9 @@
 
 import { streamAddress } from "../model/address.js";
 import type { Diagnostic } from "../model/diagnostic.js";
-import { localOrigins, type StreamConfig } from "../model/jetstream.js";
+import { localOrigins } from "../model/jetstream.js";
 import type { ObservedStream } from "../model/observed.js";
-import type { Change, Reason } from "../model/plan.js";
+import { type Change, type Reason, streamSide } from "../model/plan.js";
 import { atLeast } from "../model/version.js";
 import { withReasons } from "./changes.js";
 import type { PlanContext } from "./context.js";
@@ -53,7 +53,7 @@ export function cascadeMirrors(
 ): void {
   for (const [name, c] of ctx.streamChange) {
     if (c.action !== "update" && c.action !== "no-op") continue;
-    const origin = (c.after as unknown as StreamConfig).mirror;
+    const origin = streamSide(c, "after")!.mirror;
     if (!origin || origin.external) continue;
     const parent = ctx.streamChange.get(origin.name);
     const obs = ctx.observed.streams.get(name);

@@ -4,7 +4,7 @@
 // before the stream that takes them over. Steps without a path between them may run together.
 
 import { type ConsumerConfig, localOrigins, type StreamConfig } from "../model/jetstream.js";
-import type { Change, Step } from "../model/plan.js";
+import { type Change, type Step, streamSide } from "../model/plan.js";
 import { subjectsCollide } from "../model/subjects.js";
 import { fieldsOverLimits } from "./consumers-over-limits.js";
 import { MinHeap } from "./min-heap.js";
@@ -33,7 +33,7 @@ function streamName(c: Acting): string {
 
 /** The name of the stream a change acts on (buckets act on their backing stream). */
 function streamOf(c: Change): string {
-  const cfg = (c.after ?? c.before) as unknown as StreamConfig | null;
+  const cfg = streamSide(c, "after") ?? streamSide(c, "before");
   return cfg?.name ?? c.name;
 }
 
@@ -157,7 +157,7 @@ function originsFirst(g: Graph): void {
   const deletedBy = new Map<string, Acting[]>();
   for (const x of g.streams) {
     if (x.action !== "delete") continue;
-    for (const o of origins(x.before as unknown as StreamConfig)) {
+    for (const o of origins(streamSide(x, "before"))) {
       const known = deletedBy.get(o);
       if (known) known.push(x);
       else deletedBy.set(o, [x]);
@@ -165,7 +165,7 @@ function originsFirst(g: Graph): void {
   }
   for (const y of g.streams) {
     if (y.action !== "delete") {
-      for (const o of origins(y.after as unknown as StreamConfig)) {
+      for (const o of origins(streamSide(y, "after"))) {
         const x = g.streamStep.get(o);
         if (x && x.action !== "delete") g.before(x, y);
       }
@@ -187,7 +187,7 @@ function workQueueOriginsFirst(g: Graph): void {
     if (!g.workQueues.has(c.stream!)) continue;
     for (const x of g.streams) {
       if (x.action === "create" || streamOf(x) === c.stream) continue;
-      if (origins(x.before as unknown as StreamConfig).includes(c.stream!)) g.before(x, c);
+      if (origins(streamSide(x, "before")).includes(c.stream!)) g.before(x, c);
     }
   }
 }
@@ -280,7 +280,7 @@ export function targetClosure(steps: readonly Step[], targets: readonly string[]
 
 /** True when a consumer's live values exceed the consumer_limits that a stream update sets. */
 function exceedsNewLimits(consumer: Change, stream: Change): boolean {
-  const limits = (stream.after as unknown as StreamConfig | null)?.consumer_limits;
+  const limits = streamSide(stream, "after")?.consumer_limits;
   return fieldsOverLimits((consumer.before ?? {}) as Partial<ConsumerConfig>, limits).length > 0;
 }
 

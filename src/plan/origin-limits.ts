@@ -10,7 +10,7 @@
 // the plan warns instead.
 
 import { localOrigins, type StreamConfig } from "../model/jetstream.js";
-import type { Change } from "../model/plan.js";
+import { type Change, streamSide } from "../model/plan.js";
 import { SECOND } from "../model/units.js";
 import { atLeast, type Version } from "../model/version.js";
 
@@ -65,8 +65,7 @@ export function hiddenConsumerRisks(
   version: Version,
   clustered: boolean,
 ): HiddenConsumerRisk[] {
-  const limitsOf = (c: Change, side: "before" | "after") =>
-    (c[side] as unknown as StreamConfig).consumer_limits;
+  const limitsOf = (c: Change, side: "before" | "after") => streamSide(c, side)!.consumer_limits;
   const risky = (c: Change) =>
     clustered
       ? stricter(limitsOf(c, "before"), limitsOf(c, "after"))
@@ -83,7 +82,7 @@ export function hiddenConsumerRisks(
   }
   const out: HiddenConsumerRisk[] = [];
   for (const c of candidates) {
-    const stream = (c.after as unknown as StreamConfig).name;
+    const stream = streamSide(c, "after")!.name;
     const dependents = dependentsOf.get(stream);
     if (dependents)
       out.push({ stream, address: c.address, dependents: [...dependents].sort(), certain: !clustered });

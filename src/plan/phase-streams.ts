@@ -6,7 +6,7 @@ import { isProtected, ownership } from "../jetstream/ownership.js";
 import { consumerAddress } from "../model/address.js";
 import type { StreamConfig } from "../model/jetstream.js";
 import type { ObservedStream } from "../model/observed.js";
-import type { Change, Reason } from "../model/plan.js";
+import { type Change, type Reason, streamSide } from "../model/plan.js";
 import { compare, createChange, destructive, lossOf, protection } from "./changes.js";
 import type { PlanContext } from "./context.js";
 import { cascadeMirrors } from "./dependents.js";
@@ -123,7 +123,7 @@ function refuseSealedReplace(ctx: PlanContext, r: StreamResource, change: Change
 
 /** An update that lowers a limit below what the stream holds is destructive: it says what it removes. */
 function trimmed(ctx: PlanContext, change: Change, before: StreamConfig, obs: ObservedStream): Change {
-  const t = trimmingOf(before, change.after as unknown as StreamConfig, obs, ctx.version);
+  const t = trimmingOf(before, streamSide(change, "after")!, obs, ctx.version);
   return t ? destructive(change, undefined, { trims: t.trims }, [t.reason]) : change;
 }
 

@@ -5,7 +5,7 @@
 
 import { ownership } from "../../jetstream/ownership.js";
 import type { Diagnostic } from "../../model/diagnostic.js";
-import type { StreamConfig } from "../../model/jetstream.js";
+import { streamSide } from "../../model/plan.js";
 import { subjectsCollide } from "../../model/subjects.js";
 import type { PlanContext } from "../context.js";
 import { at } from "../diagnostics.js";
@@ -56,7 +56,7 @@ export function checkLiveOverlaps(ctx: PlanContext, ordered: Ordered): Diagnosti
       continue;
     const r = ctx.wantedByStream.get(String(c.after?.name ?? c.name));
     if (!r) continue;
-    const subjects = (c.after as unknown as StreamConfig).subjects ?? [];
+    const subjects = streamSide(c, "after")!.subjects ?? [];
     subjects.forEach((subject, i) => {
       const hit = candidates(index, subject).find((h) => subjectsCollide(subject, h.subject));
       if (!hit) return;

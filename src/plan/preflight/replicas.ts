@@ -5,7 +5,7 @@
 // checked either: its size is not reported.
 
 import type { Diagnostic } from "../../model/diagnostic.js";
-import type { StreamConfig } from "../../model/jetstream.js";
+import { streamSide } from "../../model/plan.js";
 import type { PlanContext } from "../context.js";
 import { at } from "../diagnostics.js";
 import type { Ordered } from "../ordering.js";
@@ -16,7 +16,7 @@ export function checkReplicas(ctx: PlanContext, ordered: Ordered): Diagnostic[] 
   const out: Diagnostic[] = [];
   for (const c of ordered.changes) {
     if (c.kind === "consumer" || c.blocked || c.action === "delete" || c.action === "no-op") continue;
-    const after = c.after as unknown as StreamConfig;
+    const after = streamSide(c, "after")!;
     const replicas = after.num_replicas ?? 1;
     const elsewhere = after.placement?.cluster && after.placement.cluster !== cluster;
     if (replicas <= clusterSize || elsewhere) continue;
